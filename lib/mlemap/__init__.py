@@ -1,0 +1,1 @@
+"""mlemap: the numeric core of *MLE & MAP, derived and checked*."""
