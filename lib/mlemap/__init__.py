@@ -1,1 +1,43 @@
-"""mlemap: the numeric core of *MLE & MAP, derived and checked*."""
+"""mlemap: the numeric core of *MLE & MAP, derived and checked*.
+
+Every function checks its input first and raises ``ValueError`` or
+``TypeError`` naming the offending parameter; results are small frozen
+dataclasses with a readable repr.
+"""
+
+from .bayes import Posterior, Predictive, log_evidence, posterior, predictive
+from .data import FishSample, Perch, load_perch, simulate_fish
+from .density import (binary_cross_entropy, gaussian_log_density,
+                      gaussian_log_likelihood, log_softmax, log_sum_exp)
+from .linear import MAPResult, MLEResult, fit_map, fit_mle, polynomial_design, ridge_lambda
+from .optim import adam, sgd
+
+__all__ = [
+    # densities and log-space helpers
+    "gaussian_log_density",
+    "gaussian_log_likelihood",
+    "log_sum_exp",
+    "log_softmax",
+    "binary_cross_entropy",
+    # linear-Gaussian regression
+    "polynomial_design",
+    "fit_mle",
+    "fit_map",
+    "ridge_lambda",
+    "posterior",
+    "predictive",
+    "log_evidence",
+    # optimisers
+    "sgd",
+    "adam",
+    # data
+    "load_perch",
+    "simulate_fish",
+    # result types
+    "MLEResult",
+    "MAPResult",
+    "Posterior",
+    "Predictive",
+    "Perch",
+    "FishSample",
+]
