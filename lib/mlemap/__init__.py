@@ -10,7 +10,11 @@ from .data import FishSample, Perch, load_perch, simulate_fish
 from .density import (binary_cross_entropy, gaussian_log_density,
                       gaussian_log_likelihood, log_softmax, log_sum_exp)
 from .linear import MAPResult, MLEResult, fit_map, fit_mle, polynomial_design, ridge_lambda
+from .lasso import LassoResult, fit_lasso
+from .logistic import LogisticResult, fit_logistic
 from .optim import adam, sgd
+from .robust import LADResult, fit_lad
+from .selection import CVResult, kfold_cv
 
 __all__ = [
     # densities and log-space helpers
@@ -27,6 +31,11 @@ __all__ = [
     "posterior",
     "predictive",
     "log_evidence",
+    "kfold_cv",
+    # other likelihoods and priors
+    "fit_lad",
+    "fit_lasso",
+    "fit_logistic",
     # optimisers
     "sgd",
     "adam",
@@ -40,4 +49,8 @@ __all__ = [
     "Predictive",
     "Perch",
     "FishSample",
+    "CVResult",
+    "LADResult",
+    "LassoResult",
+    "LogisticResult",
 ]
