@@ -75,36 +75,37 @@ def _dd_sum_rows(hi, lo):
     return hi[0], lo[0]
 
 
-class _Augmented:
-    """Residuals of the augmented system in double-double arithmetic."""
+def _residuals(A, inv_scale, b, x, r, block=8192):
+    """Residuals of the augmented system, in double-double, rounded to double.
 
-    def __init__(self, A, b):
-        self.A, self.b = A, b
-        self.A_hi, self.A_lo = _split(A)
-
-    def _times(self, v_hi, v_lo):
-        """Exact products ``A * v`` (broadcast along rows or columns)."""
-        A = self.A
-        p = A * v_hi
-        v_hh, v_hl = _split(v_hi)
-        err = _prod_error(self.A_hi, self.A_lo, v_hh, v_hl, p)
-        return p, err + A * v_lo
-
-    def f(self, x_hi, x_lo, r_hi, r_lo):
-        """``b - r - A x`` rounded to double."""
-        s_hi, s_lo = _two_sum(self.b, -r_hi)
-        s_lo = s_lo - r_lo
-        p, err = self._times(x_hi, x_lo)
-        for j in range(p.shape[1]):
-            s_hi, e = _two_sum(s_hi, -p[:, j])
-            s_lo = s_lo + (e - err[:, j])
-        return s_hi + s_lo
-
-    def g(self, r_hi, r_lo):
-        """``-A.T r`` rounded to double."""
-        p, err = self._times(r_hi[:, None], r_lo[:, None])
+    With ``S = A * inv_scale`` (exact), ``x = (x_hi, x_lo)`` and
+    ``r = (r_hi, r_lo)`` returns ``f = b - r - S x`` and ``g = -S.T r``.
+    Works through ``A`` in blocks of rows to bound the memory used.
+    """
+    (x_hi, x_lo), (r_hi, r_lo) = x, r
+    n, m = A.shape
+    x_split = _split(x_hi)
+    f = np.empty(n)
+    g_hi, g_lo = np.zeros(m), np.zeros(m)
+    for start in range(0, n, block):
+        rows = slice(start, start + block)
+        S = A[rows] * inv_scale
+        S_split = _split(S)
+        # f: sum over columns of the exact products S x, then b - r - that.
+        p = S * x_hi
+        err = _prod_error(*S_split, *x_split, p) + S * x_lo
+        sx_hi, sx_lo = _dd_sum_rows(np.ascontiguousarray(p.T), np.ascontiguousarray(err.T))
+        s_hi, s_lo = _two_sum(b[rows], -r_hi[rows])
+        s_hi, e = _two_sum(s_hi, -sx_hi)
+        f[rows] = s_hi + (e + s_lo - r_lo[rows] - sx_lo)
+        # g: sum over rows of the exact products S * r.
+        rb = r_hi[rows, None]
+        p = S * rb
+        err = _prod_error(*S_split, *_split(rb), p) + S * r_lo[rows, None]
         hi, lo = _dd_sum_rows(p, err)
-        return -(hi + lo)
+        g_hi, e = _two_sum(g_hi, hi)
+        g_lo = g_lo + (lo + e)
+    return f, -(g_hi + g_lo)
 
 
 def _dd_add(x_hi, x_lo, dx):
@@ -167,22 +168,20 @@ def lstsq(A, b, *, what="X"):
 
     x = solve_triangular(R, apply_q(b.copy(), "T")[:m])
     if cond > REFINE_ABOVE:
-        x, residual = _refine(A / scale, b, R, apply_q, x, cond, what)
+        x, residual = _refine(A, 1.0 / scale, b, R, apply_q, x, cond, what)
         return Solution(x / scale, residual, float(cond), R, scale)
     x = x / scale
     return Solution(x, b - A @ x, float(cond), R, scale)
 
 
-def _refine(A, b, R, apply_q, x, cond, what, max_steps=60):
-    """Björck refinement in double-double; returns ``(x, residual)``."""
+def _refine(A, inv_scale, b, R, apply_q, x, cond, what, max_steps=60):
+    """Björck refinement in double-double; returns ``(x, residual)`` (scaled x)."""
     n, m = A.shape
-    aug = _Augmented(A, b)
     x_hi, x_lo = x, np.zeros(m)
-    r_hi, r_lo = np.zeros(n), np.zeros(n)
+    r_hi, r_lo = b - A @ (x * inv_scale), np.zeros(n)  # a start; refined below
     best, stalled, size = np.inf, 0, np.inf
     for _ in range(max_steps):
-        f = aug.f(x_hi, x_lo, r_hi, r_lo)
-        g = aug.g(r_hi, r_lo)
+        f, g = _residuals(A, inv_scale, b, (x_hi, x_lo), (r_hi, r_lo))
         c = apply_q(f, "T")
         h = solve_triangular(R, g, trans="T")
         dx = solve_triangular(R, c[:m] - h)
@@ -191,7 +190,10 @@ def _refine(A, b, R, apply_q, x, cond, what, max_steps=60):
         x_hi, x_lo = _dd_add(x_hi, x_lo, dx)
         r_hi, r_lo = _dd_add(r_hi, r_lo, dr)
         size = np.max(np.abs(dx)) / max(np.max(np.abs(x_hi)), np.finfo(float).tiny)
-        if size <= EPS / 1024:
+        # After this update the error is about size * (contraction rate).
+        rate = min(1.0, size / best) if best < np.inf else 1.0
+        if size * rate <= EPS / 1024:
+            size *= rate
             break  # converged well past double precision
         stalled = stalled + 1 if size > 0.5 * best else 0
         best = min(best, size)
