@@ -61,7 +61,12 @@ def _gradient(grad, w, t, l2):
     return g + l2 * w if l2 else g
 
 
-def _finite(path):
+def _iterate(grad, w, l2, step, path):
+    """Fill ``path[1:]`` with ``w <- step(w, g_t, t)``; g_t includes the L2 term."""
+    with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+        for t in range(path.shape[0] - 1):
+            w = step(w, _gradient(grad, w, t, l2), t)
+            path[t + 1] = w
     bad = ~np.all(np.isfinite(path), axis=1)
     if np.any(bad):
         raise FloatingPointError(
@@ -125,12 +130,11 @@ def sgd(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0):
     (True, 0.666667)
     """
     w, lr, steps, l2, weight_decay, path = _common(grad, w0, lr, steps, l2, weight_decay)
-    with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
-        for t in range(steps):
-            g = _gradient(grad, w, t, l2)
-            w = w - lr * weight_decay * w - lr * g
-            path[t + 1] = w
-    return _finite(path)
+
+    def step(w, g, t):
+        return w - lr * weight_decay * w - lr * g
+
+    return _iterate(grad, w, l2, step, path)
 
 
 def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), eps=1e-8):
@@ -204,13 +208,13 @@ def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), e
     eps = real_scalar(eps, "eps", positive=True)
     m = np.zeros_like(w)
     v = np.zeros_like(w)
-    with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
-        for t in range(steps):
-            g = _gradient(grad, w, t, l2)
-            m = beta1 * m + (1.0 - beta1) * g
-            v = beta2 * v + (1.0 - beta2) * (g * g)
-            m_hat = m / (1.0 - beta1 ** (t + 1))
-            v_hat = v / (1.0 - beta2 ** (t + 1))
-            w = w - lr * weight_decay * w - lr * m_hat / (np.sqrt(v_hat) + eps)
-            path[t + 1] = w
-    return _finite(path)
+
+    def step(w, g, t):
+        nonlocal m, v
+        m = beta1 * m + (1.0 - beta1) * g
+        v = beta2 * v + (1.0 - beta2) * (g * g)
+        m_hat = m / (1.0 - beta1 ** (t + 1))
+        v_hat = v / (1.0 - beta2 ** (t + 1))
+        return w - lr * weight_decay * w - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+    return _iterate(grad, w, l2, step, path)
