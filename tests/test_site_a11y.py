@@ -1,0 +1,341 @@
+"""Accessibility of the book, and what its pages weigh: alt text, axe-core, math
+for screen readers, figures that survive the dark theme, a byte budget.
+
+Every built page is opened once, over HTTP on 127.0.0.1 in headless Chromium
+with an empty profile (``page_weight.visit``); that one visit gives both the
+accessibility audit (the DOM) and the page weight (Chromium's network log).
+
+Policy
+------
+* **Alt text.** Every figure a chapter draws has a real description in its cell
+  metadata (``mystnb.image.alt``), and every ``img`` on every built page has a
+  non-empty ``alt``. The one exception is a purely decorative image of the theme
+  (under ``_static/``), which must then say so with ``alt=""`` so that screen
+  readers skip it. The book sets no logo, so today no image uses the exception;
+  the Binder and Colab badges are not decorative and carry "Binder logo" and
+  "Colab logo".
+* **axe-core** (pinned in ``.ci/node/package-lock.json``, installed by
+  ``.ci/run`` with ``npm ci``) audits every page: no serious or critical
+  violation, except those listed in :data:`KNOWN` with an issue-level reason.
+  Each page is opened as a copy of itself, in a temporary copy of the site, that
+  also loads ``axe.min.js`` and a few lines that run it once MathJax has typeset
+  the page and the theme has settled, and write the results into the DOM, which
+  ``chromium --dump-dom`` returns. A planted violation proves that the harness
+  can fail.
+* **Math** stays readable by screen readers: MathJax writes hidden MathML
+  (``mjx-assistive-mml``) beside every formula it typesets (``_config.yml``
+  keeps that on).
+* **Dark theme.** A transparent PNG with black text disappears on the dark
+  theme, so every PNG that a chapter stores is opaque
+  (``mlemap.plotting.use_book_style()`` gives figures a white background).
+* **Weight.** No page loads more than ``page_weight.BUDGET_BYTES`` (3 MB) on a
+  first visit, MathJax and fonts included, and no page asks another host for
+  anything. ``python tests/page_weight.py`` prints the table.
+
+Locally the browser tests skip when Chromium, the build or ``.ci/node`` is
+missing; with ``CI=true`` that is a failure.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import page_weight
+from booktools import CHROMIUM_FLAGS, HTML, ROOT, book_notebooks, built_pages, chromium, in_ci, load_notebook
+
+AXE_JS = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+NOTEBOOKS = book_notebooks()
+
+
+def site_pages() -> list[str]:
+    """Every page a reader can reach, as paths inside the site: the TOC pages, then
+    the generated ones (search, index, the proof index); not the redirecting
+    index.html."""
+    pages = [str(p.relative_to(HTML)) for p in built_pages()]
+    if HTML.is_dir():
+        pages += [p.name for p in sorted(HTML.glob("*.html")) if p.name != "index.html"]
+    return pages
+
+
+PAGES = site_pages()
+
+# Serious or critical violations that remain, each with its reason: a rule id maps
+# to (a regex that the violating node's HTML must match, the reason). Anything
+# else serious or critical fails.
+KNOWN: dict[str, tuple[str, str]] = {
+    # None today. Those that the theme and its extensions caused were repaired
+    # instead: the theme's fontawesome.js gave the colour-mode button an icon
+    # title missing from its name (that script is not loaded, see
+    # _templates/static/webpack-macros.html); myst-nb's code toggles and
+    # docutils' citation list (_static/a11y.js); link contrast in exercise boxes
+    # (_static/a11y.css).
+}
+
+AXE_RUNNER = """
+<script src="{axe}"></script>
+<script>
+window.addEventListener("load", function () {{
+  function report(value) {{
+    var pre = document.createElement("pre");
+    pre.id = "axe-results";
+    pre.textContent = JSON.stringify(value);
+    document.body.appendChild(pre);
+  }}
+  var typeset = (window.MathJax && MathJax.startup && MathJax.startup.promise) || Promise.resolve();
+  // after MathJax, let the theme's own load handlers run and settle (it makes
+  // wide code blocks keyboard-focusable, debounced by 300 ms), then audit
+  typeset
+    .then(function () {{ return new Promise(function (ok) {{ setTimeout(ok, 1000); }}); }})
+    .then(function () {{ return axe.run(document, {{resultTypes: ["violations"]}}); }})
+    .then(function (r) {{ report({{violations: r.violations}}); }},
+          function (e) {{ report({{error: String(e)}}); }});
+}});
+</script>
+"""
+RESULTS = re.compile(r'<pre id="axe-results">(.*?)</pre>', re.S)
+IMG = re.compile(r"<img\b[^>]*>", re.I)
+ALT = re.compile(r'\balt="([^"]*)"', re.I)
+SRC = re.compile(r'\bsrc="([^"]*)"', re.I)
+# A page with violations that axe must find.
+PLANTED = """<!DOCTYPE html><html lang="en"><head><title>planted</title></head><body>
+<main><h1>Planted violations</h1><img src="nothing.png">
+<button></button></main></body></html>"""
+
+
+def _need(ok: bool, what: str):
+    if not ok:
+        if in_ci():
+            pytest.fail(f"{what} (CI=true, so this is a failure, not a skip)")
+        pytest.skip(what)
+
+
+def with_axe(page: str, text: str) -> str:
+    """The page's HTML, plus axe-core and the lines that run it (see AXE_RUNNER).
+
+    >>> "axe.run" in with_axe("book/x.html", "<html><body><p>hi</p></body></html>")
+    True
+    >>> '<script src="../axe.min.js">' in with_axe("book/x.html", "<body></body>")
+    True
+    """
+    assert "</body>" in text, f"{page}: no </body>"
+    axe = "../" * page.count("/") + "axe.min.js"
+    return text.replace("</body>", AXE_RUNNER.format(axe=axe) + "</body>", 1)
+
+
+def _png_outputs(nb: dict):
+    """(cell index, cell, output) for every PNG a notebook stores."""
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                yield i, cell, out
+
+
+# --- the notebooks: alt text and opaque figures ----------------------------------
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_figure_has_alt_text(path):
+    missing = []
+    for i, cell, out in _png_outputs(load_notebook(path)):
+        if "scrapbook" in out.get("metadata", {}):
+            continue  # a glued figure: its {glue:figure} gives the alt; the built page is checked below
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "remove-output" in tags or "remove-cell" in tags:
+            continue
+        alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+        if len(alt.strip()) < 15:
+            missing.append(i)
+    assert not missing, (
+        f"{path.name}: cells {missing} draw a figure without a real alt text; set the cell "
+        'metadata {"mystnb": {"image": {"alt": "<what the figure shows>"}}}')
+
+
+def png_is_opaque(data: bytes) -> bool:
+    """True if a PNG has no alpha channel, or one that is 255 everywhere.
+
+    >>> from PIL import Image
+    >>> def png(mode, colour):
+    ...     buf = io.BytesIO(); Image.new(mode, (4, 4), colour).save(buf, "PNG"); return buf.getvalue()
+    >>> png_is_opaque(png("RGB", (255, 255, 255)))
+    True
+    >>> png_is_opaque(png("RGBA", (255, 255, 255, 255)))
+    True
+    >>> png_is_opaque(png("RGBA", (0, 0, 0, 0)))
+    False
+    """
+    from PIL import Image  # Pillow comes with matplotlib
+
+    with Image.open(io.BytesIO(data)) as img:
+        if img.mode == "P" and "transparency" in img.info:
+            img = img.convert("RGBA")
+        if "A" not in img.getbands():
+            return True
+        low, _high = img.getchannel("A").getextrema()
+        return low == 255
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_figures_are_opaque_for_the_dark_theme(path):
+    see_through = [i for i, _cell, out in _png_outputs(load_notebook(path))
+                   if not png_is_opaque(base64.b64decode(out["data"]["image/png"]))]
+    assert not see_through, (
+        f"{path.name}: cells {see_through} store a PNG with transparent pixels, unreadable "
+        "on the dark theme; call mlemap.plotting.use_book_style() before plotting")
+
+
+# --- the built site: one visit per page --------------------------------------------
+
+@pytest.fixture(scope="module")
+def visits() -> dict[str, page_weight.PageLoad]:
+    _need(chromium() is not None, "Chromium is not installed (apt-get install chromium)")
+    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    _need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
+    pages = [p for p in PAGES if (HTML / p).is_file()]
+    return page_weight.visit(pages, twin=with_axe, extra={"axe.min.js": AXE_JS})
+
+
+def _dom(visits, page: str) -> str:
+    assert page in visits, f"{page} was not built"
+    return visits[page].dom
+
+
+def axe_violations(dom: str, name: str) -> list[dict]:
+    found = RESULTS.search(dom)
+    assert found, f"{name}: axe-core wrote no results (did it load, and did the page finish?)"
+    result = json.loads(html.unescape(found.group(1)))
+    assert "error" not in result, f"{name}: axe-core failed: {result['error']}"
+    return result["violations"]
+
+
+def serious(violations: list[dict]) -> list[str]:
+    """One line for each serious or critical violating node that KNOWN does not explain."""
+    lines = []
+    for v in violations:
+        if v.get("impact") not in {"serious", "critical"}:
+            continue
+        for node in v["nodes"]:
+            known = KNOWN.get(v["id"])
+            if known and re.search(known[0], node["html"]):
+                continue
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node['html'][:160]}")
+    return lines
+
+
+def test_axe_catches_a_planted_violation():
+    """The harness can fail: a page with an unlabelled image and an empty button."""
+    browser = chromium()
+    _need(browser is not None, "Chromium is not installed (apt-get install chromium)")
+    _need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "axe.min.js").write_bytes(AXE_JS.read_bytes())
+        planted = Path(tmp) / "planted.html"
+        planted.write_text(with_axe("planted.html", PLANTED), encoding="utf-8")
+        run = subprocess.run(
+            [browser, *CHROMIUM_FLAGS, *page_weight.ISOLATION_FLAGS, f"--user-data-dir={tmp}/profile",
+             "--virtual-time-budget=30000", "--dump-dom", planted.as_uri()],
+            capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    violations = axe_violations(run.stdout, "planted page")
+    assert {"image-alt", "button-name"} <= {v["id"] for v in violations}
+    assert serious(violations)
+
+
+def test_every_known_exception_is_still_needed(visits):
+    """An exception that no page needs any more must go, so it cannot hide a new one."""
+    unused = [rule for rule, (pattern, _reason) in KNOWN.items()
+              if not any(v["id"] == rule and any(re.search(pattern, n["html"]) for n in v["nodes"])
+                         for page, load in visits.items()
+                         for v in axe_violations(load.dom, page))]
+    assert not unused, f"KNOWN lists exceptions that no page needs: {unused}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_serious_or_critical_axe_violations(visits, page):
+    bad = serious(axe_violations(_dom(visits, page), page))
+    assert not bad, f"{page}: {len(bad)} serious/critical accessibility violation(s):\n" + "\n".join(bad)
+
+
+def image_problems(dom: str) -> list[str]:
+    """``img`` elements without a usable alt, per the policy in this module's docstring.
+
+    >>> image_problems('<img src="../_images/a.png" alt="Scatter of fish">')
+    []
+    >>> image_problems('<img src="../_images/a.png">')
+    ['<img src="../_images/a.png">']
+    >>> image_problems('<img src="../_images/a.png" alt="">')
+    ['<img src="../_images/a.png" alt="">']
+    >>> image_problems('<img src="../_static/deco.svg" alt="">')
+    []
+    """
+    bad = []
+    for tag in IMG.findall(dom):
+        alt = ALT.search(tag)
+        src = SRC.search(tag)
+        decorative = alt is not None and alt.group(1) == "" and src and "_static/" in src.group(1)
+        if alt is None or (not alt.group(1).strip() and not decorative):
+            bad.append(tag)
+    return bad
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_has_alt_text(visits, page):
+    dom = _dom(visits, page)
+    for source in ((HTML / page).read_text(encoding="utf-8"), dom):  # as built, and after scripts ran
+        bad = image_problems(source)
+        assert not bad, f"{page}: images without alt text: {bad[:5]}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_math_is_readable_by_screen_readers(visits, page):
+    dom = _dom(visits, page)
+    typeset = dom.count("<mjx-container")
+    assistive = dom.count("<mjx-assistive-mml")
+    assert assistive == typeset, (
+        f"{page}: {typeset} typeset formulas but {assistive} with assistive MathML; "
+        "keep mathjax3_config.options.enableAssistiveMml on in _config.yml")
+
+
+def test_some_page_has_math_for_screen_readers(visits):
+    """The test above passes trivially on pages without math; this one cannot."""
+    assert any("<mjx-assistive-mml" in load.dom for load in visits.values())
+
+
+# --- page weight, from the same visits ----------------------------------------------
+
+def test_every_page_is_within_the_weight_budget(visits):
+    over = {page: f"{load.total:,} bytes" for page, load in visits.items()
+            if load.total > page_weight.BUDGET_BYTES}
+    assert not over, (f"pages over {page_weight.BUDGET_BYTES:,} bytes on first load: {over}\n"
+                      + page_weight.table(list(visits.values())))
+
+
+def test_pages_fetch_nothing_from_other_hosts_or_missing_files(visits):
+    external = {p: load.external for p, load in visits.items() if load.external}
+    missing = {p: load.missing for p, load in visits.items() if load.missing}
+    assert not external, f"pages asked other hosts for resources: {external}"
+    assert not missing, f"pages fetched files that the site lacks: {missing}"
+
+
+def test_the_weight_counts_mathjax_its_fonts_and_the_icon_font(visits):
+    """The count includes what MathJax loads while typesetting, and the theme's
+    icon font (the icons must still show without fontawesome.js)."""
+    with_math = {p: load for p, load in visits.items() if "<mjx-container" in load.dom}
+    assert with_math, "no page typeset math"
+    for page, load in with_math.items():
+        assert any(f.startswith("_static/mathjax/") and f.endswith(".js") for f in load.files), (
+            f"{page}: typeset math, but no MathJax script was counted")
+        assert any("mathjax" in f and f.endswith((".woff", ".woff2")) for f in load.files), (
+            f"{page}: typeset math, but no MathJax font was counted")
+    for page, load in visits.items():
+        assert any("fa-solid" in f for f in load.files), f"{page}: the theme's icon font was not loaded"
+        assert not any(f.endswith("fontawesome.js") for f in load.files), f"{page} loads fontawesome.js again"
+        assert page in load.files and "axe.min.js" not in load.files, f"{page}: the count is not of the page as built"

@@ -1,0 +1,207 @@
+"""The reader's experience of the built site, beyond the math.
+
+* Every chapter page has the launch buttons (Binder, Colab), the repository
+  button and a download button; the downloaded notebook is the chapter itself.
+* Search works offline: search.html loads its index from the site and finds a
+  glossary term in headless Chromium.
+* The one theme template the book overrides (to drop a 1.4 MiB script; see
+  _templates/static/webpack-macros.html) still matches the installed theme.
+* The bibliography keeps the entries the book promises and renders without
+  leftover TeX; the glossary gives every entry in English and in Korean.
+
+Locally the browser tests skip when Chromium or the build is missing; with
+``CI=true`` that is a failure. The page-weight budget is enforced in
+test_site_a11y.py, on the same visit as the accessibility audit.
+"""
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from booktools import CHROMIUM_FLAGS, HTML, ROOT, chromium, in_ci, source_of, toc_files
+
+import page_weight
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+# The chapters: the TOC entries written as notebooks (test_book_guard.py reports
+# entries whose file is missing).
+CHAPTERS = [e for e in toc_files() if source_of(e) is not None and source_of(e).suffix == ".ipynb"]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def _need(ok: bool, what: str):
+    if not ok:
+        if in_ci():
+            pytest.fail(f"{what} (CI=true, so this is a failure, not a skip)")
+        pytest.skip(what)
+
+
+def _page(entry: str) -> str:
+    page = HTML / f"{entry}.html"
+    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    assert page.exists(), f"{page.name} was not built"
+    return page.read_text(encoding="utf-8")
+
+
+# --- launch and download -------------------------------------------------------
+
+def expected_links(entry: str) -> dict[str, str]:
+    """The launch, repository and download links of a chapter, from _config.yml."""
+    repo = CONFIG["repository"]["url"].rstrip("/")
+    owner_repo = repo.removeprefix("https://github.com/")
+    branch = CONFIG["repository"].get("branch", "main")
+    path = f"{CONFIG['repository'].get('path_to_book', '').strip('/')}/{entry}.ipynb".lstrip("/")
+    launch = CONFIG["launch_buttons"]
+    ui = {"jupyterlab": "lab/tree", "classic": "tree"}[launch.get("notebook_interface", "classic")]
+    depth = "../" * entry.count("/")
+    return {
+        "Binder": f"{launch['binderhub_url'].rstrip('/')}/v2/gh/{owner_repo}/{branch}?urlpath={ui}/{path}",
+        "Colab": f"{launch['colab_url'].rstrip('/')}/github/{owner_repo}/blob/{branch}/{path}",
+        "repository": repo,
+        "download": f"{depth}_sources/{entry}.ipynb",
+    }
+
+
+def test_launch_and_download_buttons_are_configured():
+    assert CONFIG["repository"]["url"].startswith("https://github.com/")
+    assert CONFIG["html"]["use_download_button"] is True
+    assert CONFIG["html"]["use_repository_button"] is True
+    assert CONFIG["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert CONFIG["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+
+
+@pytest.mark.parametrize("entry", CHAPTERS)
+def test_chapter_has_launch_and_download_buttons(entry):
+    page = html.unescape(_page(entry))
+    hrefs = set(re.findall(r'href="([^"]*)"', page))
+    missing = {name: url for name, url in expected_links(entry).items() if url not in hrefs}
+    assert not missing, f"{entry}.html lacks these buttons (or they point elsewhere): {missing}"
+
+
+@pytest.mark.parametrize("entry", CHAPTERS)
+def test_downloaded_notebook_is_the_chapter(entry):
+    _page(entry)
+    downloaded = HTML / "_sources" / f"{entry}.ipynb"
+    assert downloaded.is_file(), f"the download button of {entry}.html points to a missing file"
+    assert downloaded.read_bytes() == (ROOT / f"{entry}.ipynb").read_bytes(), (
+        f"{downloaded} differs from {entry}.ipynb; rebuild the site")
+
+
+# --- search, offline -----------------------------------------------------------
+
+def test_search_page_loads_its_index_locally():
+    page = _page("search")
+    scripts = re.findall(r'<script[^>]*\bsrc="([^"]*)"', page)
+    assert "searchindex.js" in [s.split("?")[0] for s in scripts], "search.html does not load searchindex.js"
+    remote = [s for s in scripts if re.match(r"^(https?:)?//", s)]
+    assert not remote, f"search.html loads scripts from the network: {remote}"
+    assert (HTML / "searchindex.js").is_file()
+
+
+def test_search_finds_a_glossary_term_offline():
+    browser = chromium()
+    _need(browser is not None, "Chromium is not installed (apt-get install chromium)")
+    _page("search")
+    with tempfile.TemporaryDirectory() as profile:
+        run = subprocess.run(
+            [browser, *CHROMIUM_FLAGS, *page_weight.ISOLATION_FLAGS, f"--user-data-dir={profile}",
+             "--virtual-time-budget=15000", "--dump-dom", (HTML / "search.html").as_uri() + "?q=likelihood"],
+            capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = re.search(r'<ul class="search">(.*?)</ul>', run.stdout, re.S)
+    assert results, "search.html showed no result list for 'likelihood'"
+    # (a clean build also ranks the glossary entry itself first; an incremental
+    # Sphinx build drops glossary index entries from searchindex.js)
+    assert 'href="book/glossary.html' in results.group(1), "search did not find the glossary"
+
+
+# --- the theme ----------------------------------------------------------------
+
+def _without_comments(text: str) -> list[str]:
+    text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_theme_macro_override_matches_the_installed_theme():
+    """_templates/static/webpack-macros.html is the theme's file minus one script.
+    If the theme changes, this fails: update the copy."""
+    import pydata_sphinx_theme
+
+    theirs = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "webpack-macros.html"
+    ours = ROOT / "_templates" / "static" / "webpack-macros.html"
+    expected = [line for line in _without_comments(theirs.read_text(encoding="utf-8"))
+                if "fontawesome.js" not in line]
+    assert _without_comments(ours.read_text(encoding="utf-8")) == expected
+
+
+# --- bibliography and glossary -------------------------------------------------
+
+REQUIRED_SOURCES = {
+    "dlaiml2022mlemap": "dlaiml.tistory.com",  # the source post
+    "bishop2006prml": None,
+    "deisenroth2020mml": None,
+    "loshchilov2019decoupled": None,
+    "puranen1917fishcatch": "jse.amstat.org",  # the fish-catch data
+    "nbval": "github.com/computationalmodelling/nbval",
+    "jupyterbook2020": "10.5281/zenodo",
+}
+
+
+def test_bibliography_has_the_promised_sources():
+    from pybtex.database import parse_file
+
+    bib = parse_file(str(ROOT / "book" / "references.bib"))  # fails on a repeated key
+    for key, where in REQUIRED_SOURCES.items():
+        assert key in bib.entries, f"references.bib lacks {key}"
+        if where:
+            fields = bib.entries[key].fields
+            link = fields.get("url", "") + fields.get("doi", "")
+            assert where in link, f"{key}: expected a url or doi with {where!r}, got {link!r}"
+
+
+def test_bibliography_renders_without_leftover_tex():
+    page = _page("book/bibliography")
+    listing = re.search(r'<div role="list" class="citation-list">(.*?)</div>\s*</div>', page, re.S)
+    assert listing, "no citation list on the bibliography page"
+    text = html.unescape(re.sub(r"<[^>]+>", "", listing.group(1)))
+    leftovers = re.findall(r".{0,30}(?:\\[A-Za-z]+|[{}]).{0,30}", text)
+    assert not leftovers, f"TeX left in the rendered bibliography: {leftovers[:5]}"
+    assert len(re.findall(r'class="citation"', listing.group(1))) >= len(REQUIRED_SOURCES)
+
+
+def glossary_entries(text: str) -> list[list[str]]:
+    """The terms of each entry of a MyST ``{glossary}`` block.
+
+    >>> glossary_entries("```{glossary}\\nprior\\n사전확률\\n  p(w)\\n\\nMAP\\n  the mode\\n```")
+    [['prior', '사전확률'], ['MAP']]
+    """
+    block = re.search(r"```\{glossary\}\n(.*?)\n```", text, re.S)
+    assert block, "no {glossary} block"
+    entries, terms = [], []
+    for line in block.group(1).splitlines():
+        if line and not line[0].isspace() and not line.startswith(":"):
+            terms.append(line.strip())
+        elif terms:
+            entries.append(terms)
+            terms = []
+    if terms:
+        entries.append(terms)
+    return entries
+
+
+def test_glossary_gives_every_entry_in_english_and_korean():
+    entries = glossary_entries((ROOT / "book" / "glossary.md").read_text(encoding="utf-8"))
+    assert len(entries) >= 30
+    one_sided = [e for e in entries if not (any(HANGUL.search(t) for t in e) and any(
+        LATIN.search(t) and not HANGUL.search(t) for t in e))]
+    assert not one_sided, f"glossary entries without both an English and a Korean term: {one_sided}"
+    terms = [t.lower() for e in entries for t in e]
+    assert len(terms) == len(set(terms)), "a glossary term is defined twice"
