@@ -309,6 +309,16 @@ def test_some_page_has_math_for_screen_readers(visits):
     assert any("<mjx-assistive-mml" in load.dom for load in visits.values())
 
 
+def test_korean_glossary_terms_are_marked_as_korean(visits):
+    """Screen readers switch to a Korean voice only where the page says lang="ko"."""
+    dom = _dom(visits, "book/glossary.html")
+    terms = re.findall(r"<dt\b([^>]*)>(.*?)</dt>", dom, re.S)
+    korean = [(attrs, text) for attrs, text in terms if re.search(r"[\uac00-\ud7a3]", text)]
+    assert len(korean) >= 30, f"only {len(korean)} Korean terms found in the glossary"
+    unmarked = [re.sub(r"<[^>]+>", "", text).strip() for attrs, text in korean if 'lang="ko"' not in attrs]
+    assert not unmarked, f"Korean glossary terms without lang=\"ko\": {unmarked[:5]}"
+
+
 # --- page weight, from the same visits ----------------------------------------------
 
 def test_every_page_is_within_the_weight_budget(visits):

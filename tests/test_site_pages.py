@@ -4,8 +4,9 @@
   button and a download button; the downloaded notebook is the chapter itself.
 * Search works offline: search.html loads its index from the site and finds a
   glossary term in headless Chromium.
-* The one theme template the book overrides (to drop a 1.4 MiB script; see
-  _templates/static/webpack-macros.html) still matches the installed theme.
+* The two theme templates the book overrides, to keep pages light
+  (_templates/: the theme's 1.4 MiB fontawesome.js, and the search index on
+  pages other than search.html), still match the installed theme otherwise.
 * The bibliography keeps the entries the book promises and renders without
   leftover TeX; the glossary gives every entry in English and in Korean.
 
@@ -130,12 +131,45 @@ def _without_comments(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _theme_file(name: str) -> Path:
+    import pydata_sphinx_theme
+
+    return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / name
+
+
+def _extrahead(text: str) -> list[str]:
+    block = re.search(r"\{%-? block extrahead %\}(.*?)\{%-? endblock extrahead %\}", text, re.S)
+    assert block, "no extrahead block"
+    return _without_comments(block.group(1))
+
+
+def test_layout_override_matches_the_installed_theme():
+    """_templates/layout.html replaces the theme's `extrahead` block by the same
+    block without the search scripts. If the theme changes, this fails."""
+    theirs = _theme_file("layout.html").read_text(encoding="utf-8")
+    # drop the {% if pagename == 'search' %} ... {% endif %} that loads the search scripts
+    theirs = re.sub(r"\{% if pagename == 'search' %\}.*?\{% endif %\}", "", theirs, flags=re.S)
+    ours = (ROOT / "_templates" / "layout.html").read_text(encoding="utf-8")
+    assert _extrahead(ours) == _extrahead(theirs)
+
+
+def test_only_the_search_page_loads_the_search_index():
+    """Other pages send the search box's query to search.html instead."""
+    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    for entry in toc_files():
+        page = HTML / f"{entry}.html"
+        if not page.exists():
+            continue
+        text = page.read_text(encoding="utf-8")
+        assert "searchindex.js" not in text, f"{page.name} loads the search index"
+        depth = "../" * entry.count("/")
+        assert f'action="{depth}search.html"' in text, f"{page.name}: the search box does not go to search.html"
+
+
 def test_theme_macro_override_matches_the_installed_theme():
     """_templates/static/webpack-macros.html is the theme's file minus one script.
     If the theme changes, this fails: update the copy."""
-    import pydata_sphinx_theme
-
-    theirs = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "webpack-macros.html"
+    theirs = _theme_file("static/webpack-macros.html")
     ours = ROOT / "_templates" / "static" / "webpack-macros.html"
     expected = [line for line in _without_comments(theirs.read_text(encoding="utf-8"))
                 if "fontawesome.js" not in line]
