@@ -20,11 +20,13 @@ from mlemap.notation import (AlphaBeta, Sigmas, bishop_alpha_beta, conventions,
                              sklearn_alpha, torch_weight_decay)
 
 POSITIVE = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False, allow_infinity=False)
-NONNEG = st.floats(min_value=0.0, max_value=1e6, allow_nan=False, allow_infinity=False)
+# 0, or far enough from underflow that 2 * lam / n stays a normal float
+# (subnormal results lose relative precision: not a conversion error).
+NONNEG = st.one_of(st.just(0.0), st.floats(min_value=1e-300, max_value=1e6))
 SIZES = st.integers(min_value=1, max_value=10**6)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(sigma=POSITIVE, sigma_w=POSITIVE)
 def test_alpha_beta_round_trip_and_lambda(sigma, sigma_w):
     ab = bishop_alpha_beta(sigma, sigma_w)
@@ -39,7 +41,7 @@ def test_alpha_beta_round_trip_and_lambda(sigma, sigma_w):
                         mlemap.ridge_lambda(sigma, sigma_w), rel_tol=1e-13)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(lam=NONNEG, n=SIZES, loss=st.sampled_from(["mean", "sum"]))
 def test_torch_and_sklearn_round_trips(lam, n, loss):
     wd = torch_weight_decay(lam, n=n, loss=loss)
