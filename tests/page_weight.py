@@ -255,15 +255,17 @@ def main(argv: list[str]) -> int:
         return 2
     entries = argv or toc_files()
     pages = [e if e.endswith(".html") else e + ".html" for e in entries]
-    pages = [p for p in pages if (HTML / p).is_file()]
-    loads = weigh(pages)
+    unbuilt = [p for p in pages if not (HTML / p).is_file()]
+    for page in unbuilt:
+        print(f"not in the build: {page}", file=sys.stderr)
+    loads = weigh([p for p in pages if p not in unbuilt])
     print(table(loads))
     problems = [f"{l.page}: over budget" for l in loads if l.total > BUDGET_BYTES]
     problems += [f"{l.page}: external {u}" for l in loads for u in l.external]
     problems += [f"{l.page}: not found in the site: {m}" for l in loads for m in l.missing]
     for p in problems:
         print(p, file=sys.stderr)
-    return 1 if problems else 0
+    return 1 if problems or unbuilt else 0
 
 
 if __name__ == "__main__":
