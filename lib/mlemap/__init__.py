@@ -16,6 +16,10 @@ from .optim import adam, sgd
 from .robust import LADResult, fit_lad
 from .selection import CVResult, kfold_cv
 
+# Submodules with their own namespaces: conversions between the notations of
+# Bishop, scikit-learn and PyTorch, and the book's figure style.
+from . import notation, plotting  # noqa: E402
+
 __all__ = [
     # densities and log-space helpers
     "gaussian_log_density",
@@ -53,4 +57,7 @@ __all__ = [
     "LADResult",
     "LassoResult",
     "LogisticResult",
+    # submodules
+    "notation",
+    "plotting",
 ]
