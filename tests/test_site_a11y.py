@@ -21,7 +21,7 @@ Policy
   also loads ``axe.min.js`` and a few lines that run it once MathJax has typeset
   the page and the theme has settled, and write the results into the DOM, which
   ``chromium --dump-dom`` returns. A planted violation proves that the harness
-  can fail.
+  can fail. Two pages are audited again in the theme's dark mode.
 * **Math** stays readable by screen readers: MathJax writes hidden MathML
   (``mjx-assistive-mml``) beside every formula it typesets (``_config.yml``
   keeps that on).
@@ -203,6 +203,29 @@ def visits() -> dict[str, page_weight.PageLoad]:
     return page_weight.visit(pages, twin=with_axe, extra={"axe.min.js": AXE_JS})
 
 
+DARK_PAGES = ["book/fish_problem.html", "book/glossary.html"]
+
+
+def with_axe_dark(page: str, text: str) -> str:
+    """As :func:`with_axe`, in the theme's dark mode (set where the theme reads it).
+
+    >>> 'localStorage.setItem("theme","dark")' in with_axe_dark("x.html", "<head></head><body></body>")
+    True
+    """
+    dark = '<head><script>localStorage.setItem("mode","dark");localStorage.setItem("theme","dark");</script>'
+    return with_axe(page, text.replace("<head>", dark, 1))
+
+
+@pytest.fixture(scope="module")
+def dark_visits() -> dict[str, page_weight.PageLoad]:
+    """Two pages again, in dark mode: a chapter with a figure, and the glossary."""
+    _need(chromium() is not None, "Chromium is not installed (apt-get install chromium)")
+    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    _need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
+    pages = [p for p in DARK_PAGES if (HTML / p).is_file()]
+    return page_weight.visit(pages, twin=with_axe_dark, extra={"axe.min.js": AXE_JS})
+
+
 def _dom(visits, page: str) -> str:
     assert page in visits, f"{page} was not built"
     return visits[page].dom
@@ -262,6 +285,14 @@ def test_every_known_exception_is_still_needed(visits):
 def test_no_serious_or_critical_axe_violations(visits, page):
     bad = serious(axe_violations(_dom(visits, page), page))
     assert not bad, f"{page}: {len(bad)} serious/critical accessibility violation(s):\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("page", DARK_PAGES)
+def test_no_serious_or_critical_axe_violations_in_dark_mode(dark_visits, page):
+    dom = _dom(dark_visits, page)
+    assert re.search(r'<html[^>]*data-theme="dark"', dom), f"{page} did not switch to dark mode"
+    bad = serious(axe_violations(dom, page))
+    assert not bad, f"{page} (dark): {len(bad)} serious/critical violation(s):\n" + "\n".join(bad)
 
 
 def image_problems(dom: str) -> list[str]:
