@@ -2,8 +2,8 @@
 
 * Every chapter page has the launch buttons (Binder, Colab), the repository
   button and a download button; the downloaded notebook is the chapter itself.
-* Search works offline: search.html loads its index from the site and finds a
-  glossary term in headless Chromium.
+* Search works offline: search.html loads its index from the site and, in
+  headless Chromium, finds the glossary for "likelihood".
 * The two theme templates the book overrides, to keep pages light
   (_templates/: the theme's 1.4 MiB fontawesome.js, and the search index on
   pages other than search.html), still match the installed theme otherwise.
