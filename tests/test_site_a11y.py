@@ -209,13 +209,18 @@ def test_figures_are_opaque_for_the_dark_theme(path):
 
 # --- the built site: one visit per page --------------------------------------------
 
-@pytest.fixture(scope="module")
-def visits() -> dict[str, page_weight.PageLoad]:
+def audit(pages: list[str], twin) -> dict[str, page_weight.PageLoad]:
+    """Visit the built ones of ``pages``, each as a ``twin`` that runs axe-core."""
     _need(chromium() is not None, "Chromium is not installed (apt-get install chromium)")
     _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
     _need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
-    pages = [p for p in PAGES if (HTML / p).is_file()]
-    return page_weight.visit(pages, twin=with_axe, extra={"axe.min.js": AXE_JS})
+    built = [p for p in pages if (HTML / p).is_file()]
+    return page_weight.visit(built, twin=twin, extra={"axe.min.js": AXE_JS})
+
+
+@pytest.fixture(scope="module")
+def visits() -> dict[str, page_weight.PageLoad]:
+    return audit(PAGES, with_axe)
 
 
 DARK_PAGES = ["book/fish_problem.html", "book/glossary.html"]
@@ -235,11 +240,7 @@ def with_axe_dark(page: str, text: str) -> str:
 @pytest.fixture(scope="module")
 def dark_visits() -> dict[str, page_weight.PageLoad]:
     """Two pages again, in dark mode: a chapter with a figure, and the glossary."""
-    _need(chromium() is not None, "Chromium is not installed (apt-get install chromium)")
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
-    _need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
-    pages = [p for p in DARK_PAGES if (HTML / p).is_file()]
-    return page_weight.visit(pages, twin=with_axe_dark, extra={"axe.min.js": AXE_JS})
+    return audit(DARK_PAGES, with_axe_dark)
 
 
 def _dom(visits, page: str) -> str:
