@@ -52,7 +52,7 @@ from pathlib import Path
 import pytest
 
 import page_weight
-from booktools import CHROMIUM_FLAGS, HTML, ROOT, book_notebooks, built_pages, chromium, in_ci, load_notebook
+from booktools import (book_notebooks, built_pages, chromium, CHROMIUM_FLAGS, HTML, load_notebook, need, ROOT)
 
 AXE_JS = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 NOTEBOOKS = book_notebooks()
@@ -111,13 +111,6 @@ SRC = re.compile(r'\bsrc="([^"]*)"', re.I)
 PLANTED = """<!DOCTYPE html><html lang="en"><head><title>planted</title></head><body>
 <main><h1>Planted violations</h1><img src="nothing.png">
 <button></button></main></body></html>"""
-
-
-def _need(ok: bool, what: str):
-    if not ok:
-        if in_ci():
-            pytest.fail(f"{what} (CI=true, so this is a failure, not a skip)")
-        pytest.skip(what)
 
 
 # Syntax-highlighted code and MathJax's drawn formulas are thousands of small
@@ -211,9 +204,9 @@ def test_figures_are_opaque_for_the_dark_theme(path):
 
 def audit(pages: list[str], twin) -> dict[str, page_weight.PageLoad]:
     """Visit the built ones of ``pages``, each as a ``twin`` that runs axe-core."""
-    _need(chromium() is not None, "Chromium is not installed (apt-get install chromium)")
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
-    _need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
+    need(chromium() is not None, "Chromium is not installed (apt-get install chromium)")
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
     built = [p for p in pages if (HTML / p).is_file()]
     return page_weight.visit(built, twin=twin, extra={"axe.min.js": AXE_JS})
 
@@ -273,8 +266,8 @@ def serious(violations: list[dict]) -> list[str]:
 def test_axe_catches_a_planted_violation():
     """The harness can fail: a page with an unlabelled image and an empty button."""
     browser = chromium()
-    _need(browser is not None, "Chromium is not installed (apt-get install chromium)")
-    _need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
+    need(browser is not None, "Chromium is not installed (apt-get install chromium)")
+    need(AXE_JS.is_file(), "axe-core is not installed; run: npm ci --prefix .ci/node")
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "axe.min.js").write_bytes(AXE_JS.read_bytes())
         planted = Path(tmp) / "planted.html"

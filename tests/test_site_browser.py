@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from booktools import CHROMIUM_FLAGS, HTML, ROOT, built_pages, chromium, in_ci, source_of, toc_files
+from booktools import built_pages, chromium, CHROMIUM_FLAGS, HTML, need, ROOT, source_of, toc_files
 
 PAGES = built_pages()
 
@@ -39,18 +39,11 @@ EQNO = re.compile(r'^\s*<span class="eqno">.*?</span>', re.S)
 RED_MTEXT = re.compile(r'<mjx-mtext\b[^>]*style="[^"]*color:\s*(red|rgb\(255,\s*0,\s*0\)|#f00\b|#ff0000)', re.I)
 
 
-def _need(thing_ok: bool, what: str):
-    if not thing_ok:
-        if in_ci():
-            pytest.fail(f"{what} (CI=true, so this is a failure, not a skip)")
-        pytest.skip(what)
-
-
 @pytest.fixture(scope="module")
 def doms():
     browser = chromium()
-    _need(browser is not None, "Chromium is not installed (apt-get install chromium)")
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    need(browser is not None, "Chromium is not installed (apt-get install chromium)")
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
 
     def dump(page: Path) -> str:
         with tempfile.TemporaryDirectory() as profile:
@@ -67,14 +60,14 @@ def doms():
 
 
 def test_every_toc_page_was_built():
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
     missing = [p.name for p in PAGES if not p.exists()]
     assert not missing, f"pages missing from _build/html: {missing}"
 
 
 def test_the_build_is_not_stale():
     """A stale build would let a broken equation in a notebook pass unseen."""
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
     stale = []
     for entry, page in zip(toc_files(), PAGES):
         src = source_of(entry)
@@ -120,7 +113,7 @@ def test_no_external_scripts_styles_or_fonts(doms, page):
 
 
 def test_stylesheets_load_no_remote_fonts_or_imports():
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
     bad = []
     for css in HTML.rglob("*.css"):
         for url in CSS_URL.findall(css.read_text(encoding="utf-8", errors="replace")):

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from booktools import CHROMIUM_FLAGS, HTML, ROOT, chromium, in_ci, source_of, toc_files
+from booktools import chromium, CHROMIUM_FLAGS, HTML, need, ROOT, source_of, toc_files
 
 import page_weight
 
@@ -37,16 +37,9 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN = re.compile(r"[A-Za-z]")
 
 
-def _need(ok: bool, what: str):
-    if not ok:
-        if in_ci():
-            pytest.fail(f"{what} (CI=true, so this is a failure, not a skip)")
-        pytest.skip(what)
-
-
 def _page(entry: str) -> str:
     page = HTML / f"{entry}.html"
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
     assert page.exists(), f"{page.name} was not built"
     return page.read_text(encoding="utf-8")
 
@@ -108,7 +101,7 @@ def test_search_page_loads_its_index_locally():
 
 def test_search_finds_a_glossary_term_offline():
     browser = chromium()
-    _need(browser is not None, "Chromium is not installed (apt-get install chromium)")
+    need(browser is not None, "Chromium is not installed (apt-get install chromium)")
     _page("search")
     with tempfile.TemporaryDirectory() as profile:
         run = subprocess.run(
@@ -155,7 +148,7 @@ def test_layout_override_matches_the_installed_theme():
 
 def test_only_the_search_page_loads_the_search_index():
     """Other pages send the search box's query to search.html instead."""
-    _need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
     for entry in toc_files():
         page = HTML / f"{entry}.html"
         if not page.exists():
