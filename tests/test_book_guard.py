@@ -75,3 +75,32 @@ def test_notebooks_have_a_python_kernelspec():
     for path in NOTEBOOKS:
         spec = load_notebook(path)["metadata"].get("kernelspec", {})
         assert spec.get("language") == "python", f"{path.name}: kernelspec {spec}"
+
+
+GLUE_REF = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)")
+
+
+def glued_keys(nb) -> set[str]:
+    keys = set()
+    for cell in code_cells(nb):
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                keys.add(name)
+    return keys
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_deleted_outputs_are_noticed(path):
+    """Outputs deleted but execution counts kept would pass strict nbval silently:
+    every glued number the prose uses must be stored, and every figure cell must
+    hold its image."""
+    nb = load_notebook(path)
+    prose = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    missing = sorted(set(GLUE_REF.findall(prose)) - glued_keys(nb))
+    assert not missing, f"{path.name}: the prose uses glue keys with no stored output: {missing}"
+    for i, cell in enumerate(code_cells(nb)):
+        if cell.get("metadata", {}).get("mystnb", {}).get("figure"):
+            kinds = {k for out in cell.get("outputs", []) for k in out.get("data", {})}
+            assert "image/png" in kinds, f"{path.name}: figure cell {i} has no stored PNG"
+    assert any(c.get("outputs") for c in code_cells(nb)), f"{path.name}: no stored outputs at all"

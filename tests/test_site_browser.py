@@ -33,7 +33,7 @@ URL_ATTR = re.compile(r'\b(src|href)="([^"]*)"', re.I)
 LOADING_REL = re.compile(r'rel="[^"]*\b(stylesheet|preload|modulepreload|prefetch|icon)\b', re.I)
 CSS_URL = re.compile(r"(?:url\(\s*['\"]?|@import\s+['\"])([^'\")\s]+)", re.I)
 # The element, not the word: MathJax's own stylesheet in the DOM mentions mjx-merror.
-MERROR = re.compile(r'<mjx-merror\b[^>]*?(?:data-mjx-error="([^"]*)")?[^>]*>')
+MERROR = re.compile(r'<mjx-merror\b[^>]*?(?:\sdata-mjx-error="([^"]*)")?[^>]*>')
 # A numbered equation starts with its number, then the typeset math.
 EQNO = re.compile(r'^\s*<span class="eqno">.*?</span>', re.S)
 RED_MTEXT = re.compile(r'<mjx-mtext\b[^>]*style="[^"]*color:\s*(red|rgb\(255,\s*0,\s*0\)|#f00\b|#ff0000)', re.I)
