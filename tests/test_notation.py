@@ -157,8 +157,32 @@ def rule_epsilon(name, cell):
     return []
 
 
+NOISE_MODELS = "noise_models.ipynb"
+
+
+def rule_power_law_exponent(name, cell):
+    r"""The perch's power law is log k = w_0 + w_1 log x: its exponent is w_1, never b.
+
+    b is the Laplace scale, and \hat b its estimate, in the noise-models chapter only.
+    Flags an exponent b (x^b, x^{b}), e^a in front of a power of x, a + b log x and
+    "exponent $b$"; outside that chapter also \hat b. b as a local coefficient
+    (a w^2 + b w + c, b^\top w, b_w) is not an exponent and is left alone.
+    """
+    text = without_code(cell)
+    patterns = [r"\^\s*\{?\s*(\\hat\s*)?b\b",             # x^b, x^{b}, x^{\hat b}
+                r"e\^\s*\{?\s*a\s*\}?\s*(\\,\s*)?x",      # e^a x
+                r"\ba\s*\+\s*b\s*\\(log|ln)\b",          # a + b log x
+                r"exponent,?\s*\$\s*(\\hat\s*)?b\s*\$"]     # the exponent $b$
+    if name != NOISE_MODELS:
+        patterns.append(r"\\hat\s*\{?\s*b\b")
+    return [f"power-law exponent or constant written with b or a: {m.group(0)!r} "
+            "(write log k = w_0 + w_1 log x; b is the Laplace scale)"
+            for pattern in patterns for m in re.finditer(pattern, text)]
+
+
 RULES = [rule_sigma_weight, rule_post_tex_typos, rule_a_posteriori, rule_lambda,
-         rule_precisions, rule_learning_rate, rule_adam_betas, rule_epsilon]
+         rule_precisions, rule_learning_rate, rule_adam_betas, rule_epsilon,
+         rule_power_law_exponent]
 
 PAGES = book_notebooks() + sorted(BOOK.glob("*.md"))
 
@@ -181,6 +205,7 @@ BREAKS = {
     rule_learning_rate: r"with learning rate $\alpha = 0.1$",
     rule_adam_betas: r"$\hat m_t = m_t / (1 - \beta^t)$",
     rule_epsilon: r"the noise $\epsilon \sim \mathcal N(0, \sigma^2)$",
+    rule_power_law_exponent: r"so $k \approx c\, x^{b}$ with $b$ near 3, $\hat b = 3.16$",
 }
 
 PASSES = {
@@ -194,6 +219,9 @@ PASSES = {
     rule_learning_rate: r"with learning rate $\eta$ and prior precision $\alpha$",
     rule_adam_betas: r"$\hat m_t = m_t / (1 - \beta_1^t)$ and $\beta = 1/\sigma^2$",
     rule_epsilon: r"Adam adds $\epsilon$; the noise is $\varepsilon$.",
+    rule_power_law_exponent: (r"$k \approx e^{w_0} x^{w_1}$, $\hat w_1 = 3.16$, a quadratic "
+                              r"$a w^2 + b w + c$, $b^\top w$, $2b^2$, $e^{-|r|/b}$, "
+                              r"$\operatorname{Laplace}(0, b_w)$, $x^{\beta}$"),
 }
 
 
@@ -205,6 +233,19 @@ def test_rule_flags_a_violation(rule):
 @pytest.mark.parametrize("rule", RULES, ids=[r.__name__ for r in RULES])
 def test_rule_accepts_the_books_forms(rule):
     assert not rule("chapter.ipynb", PASSES[rule])
+
+
+@pytest.mark.parametrize("snippet", [r"$k = e^a x^b$", r"$e^{a}\,x^{b}$", r"$x_i^{\hat b}$",
+                                     r"$\mu = a + b \log x$", r"The exponent $b$ says",
+                                     r"$\hat b = 3.16$"])
+def test_power_law_exponent_rule_catches_each_form(snippet):
+    assert rule_power_law_exponent("perch.ipynb", snippet), snippet
+
+
+def test_laplace_scale_estimate_stays_in_noise_models():
+    estimate = r"$\hat b = \frac1n \sum_i |k_i - f(x_i \mid \hat w)|$"
+    assert not rule_power_law_exponent(NOISE_MODELS, estimate)
+    assert rule_power_law_exponent("perch.ipynb", estimate)
 
 
 def test_errata_may_quote_the_post():
@@ -226,7 +267,8 @@ def notation_page():
 
 @pytest.mark.parametrize("symbol", [r"$\sigma_w$", r"$\lambda$", r"$\alpha$", r"$\beta$",
                                     r"$\eta$", r"$\delta$", r"$m_N$", r"$S_N$",
-                                    r"$\varepsilon$", r"$\epsilon$", r"$\beta_1$", r"$b$"])
+                                    r"$\varepsilon$", r"$\epsilon$", r"$\beta_1$", r"$b$",
+                                    r"$s$"])
 def test_notation_page_lists_the_symbol(notation_page, symbol):
     markdown, _ = notation_page
     rows = [line for line in markdown.splitlines() if line.startswith("| ")]
