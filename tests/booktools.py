@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -91,3 +93,20 @@ CHROMIUM_FLAGS = [
     # Chromium still tries to reach Google's hosts; resolve nothing but loopback.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
+
+
+def dump_dom(url: str, *, budget_ms: int = 15000, extra_flags=(), timeout: float = 120,
+             browser: str | None = None) -> str:
+    """Open ``url`` in headless Chromium with a fresh profile; return the DOM after
+    ``budget_ms`` of virtual time. Raises RuntimeError when Chromium fails."""
+    browser = browser or chromium()
+    if browser is None:
+        raise RuntimeError("Chromium is not installed (apt-get install chromium)")
+    with tempfile.TemporaryDirectory() as profile:
+        run = subprocess.run(
+            [browser, *CHROMIUM_FLAGS, *extra_flags, f"--user-data-dir={profile}",
+             f"--virtual-time-budget={budget_ms}", "--dump-dom", url],
+            capture_output=True, text=True, timeout=timeout)
+    if run.returncode != 0:
+        raise RuntimeError(f"chromium failed on {url}: {run.stderr[-2000:]}")
+    return run.stdout

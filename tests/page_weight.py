@@ -30,7 +30,6 @@ import functools
 import http.server
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +41,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from booktools import CHROMIUM_FLAGS, HTML, chromium, toc_files  # noqa: E402
+from booktools import HTML, chromium, dump_dom, toc_files  # noqa: E402
 
 BUDGET_BYTES = 3_000_000
 """No page may load more than this on a first visit (3 MB), MathJax included."""
@@ -56,8 +55,6 @@ _SUFFIX_KIND = {
     ".svg": "image", ".webp": "image", ".ico": "image",
     ".woff": "font", ".woff2": "font", ".ttf": "font", ".otf": "font", ".eot": "font",
 }
-# Only the loopback server resolves; any other host fails at once, offline.
-ISOLATION_FLAGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 
 def kind_of(path: str) -> str:
@@ -169,15 +166,10 @@ def first_visit(page: str, *, base: str, root: Path, browser: str, open_path: st
     opened = open_path or page
     with tempfile.TemporaryDirectory() as tmp:
         log_file = Path(tmp) / "net.json"
-        run = subprocess.run(
-            [browser, *CHROMIUM_FLAGS, *ISOLATION_FLAGS, f"--user-data-dir={tmp}/profile",
-             f"--log-net-log={log_file}", "--virtual-time-budget=30000", "--dump-dom",
-             f"{origin}/{opened}"],
-            capture_output=True, text=True, timeout=timeout)
-        if run.returncode != 0:
-            raise RuntimeError(f"chromium failed on {opened}: {run.stderr[-2000:]}")
+        dom = dump_dom(f"{origin}/{opened}", budget_ms=30000, timeout=timeout, browser=browser,
+                       extra_flags=[f"--log-net-log={log_file}"])
         net_log = json.loads(log_file.read_text(encoding="utf-8"))
-    load = PageLoad(page, dom=run.stdout)
+    load = PageLoad(page, dom=dom)
     for url, initiator in fetched_urls(net_log):
         if url.startswith(origin + "/"):
             rel = unquote(urlsplit(url).path).lstrip("/")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from booktools import BOOK, ROOT, book_notebooks, load_notebook, source_of, toc_files
+from booktools import ROOT, book_notebooks, load_notebook, source_of, toc_files
 
 NOTEBOOKS = book_notebooks()
 IDS = [p.name for p in NOTEBOOKS]

@@ -15,14 +15,12 @@ skips when Chromium or the build is missing; with ``CI=true`` that is a failure.
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from booktools import built_pages, chromium, CHROMIUM_FLAGS, HTML, need, ROOT, source_of, toc_files
+from booktools import built_pages, chromium, dump_dom, HTML, need, source_of, toc_files
 
 PAGES = built_pages()
 
@@ -46,13 +44,7 @@ def doms():
     need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
 
     def dump(page: Path) -> str:
-        with tempfile.TemporaryDirectory() as profile:
-            run = subprocess.run(
-                [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                 "--virtual-time-budget=15000", "--dump-dom", page.as_uri()],
-                capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0, f"chromium failed on {page.name}: {run.stderr[-2000:]}"
-        return run.stdout
+        return dump_dom(page.as_uri(), browser=browser)
 
     existing = [p for p in PAGES if p.exists()]
     with ThreadPoolExecutor(max_workers=2) as pool:
