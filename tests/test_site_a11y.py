@@ -33,7 +33,7 @@ Policy
   (``mlemap.plotting.use_book_style()`` gives figures a white background).
 * **Weight.** No page loads more than ``page_weight.BUDGET_BYTES`` (3 MB) on a
   first visit, MathJax and fonts included, and no page asks another host for
-  anything. ``python tests/page_weight.py`` prints the table.
+  anything. ``python tests/tools/page_weight.py`` prints the table.
 
 Locally the browser tests skip when Chromium, the build or ``.ci/node`` is
 missing; with ``CI=true`` that is a failure.
@@ -50,7 +50,7 @@ from pathlib import Path
 
 import pytest
 
-import page_weight
+from tools import page_weight
 from booktools import (book_notebooks, built_pages, chromium, dump_dom, HTML, load_notebook, need, ROOT)
 
 AXE_JS = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"

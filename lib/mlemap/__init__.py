@@ -17,8 +17,9 @@ from .robust import LADResult, fit_lad
 from .selection import CVResult, kfold_cv
 
 # Submodules with their own namespaces: conversions between the notations of
-# Bishop, scikit-learn and PyTorch, and the book's figure style.
-from . import notation, plotting  # noqa: E402
+# Bishop, scikit-learn and PyTorch, the book's figure style, and the rule for
+# what a stored output may hold (numbers that are the same on every machine).
+from . import notation, plotting, report  # noqa: E402
 
 __all__ = [
     # densities and log-space helpers
@@ -60,4 +61,5 @@ __all__ = [
     # submodules
     "notation",
     "plotting",
+    "report",
 ]

@@ -2,9 +2,9 @@
 
 Usage, after ``jupyter-book build . -W --keep-going``::
 
-    python tests/page_weight.py                  # every page in _toc.yml
-    python tests/page_weight.py book/glossary    # just some (TOC entries)
-    MLEMAP_HTML=/tmp/x/_build/html python tests/page_weight.py
+    python tests/tools/page_weight.py                  # every page in _toc.yml
+    python tests/tools/page_weight.py book/glossary    # just some (TOC entries)
+    MLEMAP_HTML=/tmp/x/_build/html python tests/tools/page_weight.py
 
 How it measures: the built site is served over HTTP on the loopback interface
 (127.0.0.1, a free port), and each page is opened once in headless Chromium with
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for booktools
 from booktools import HTML, chromium, dump_dom, toc_files  # noqa: E402
 
 BUDGET_BYTES = 3_000_000

@@ -1,6 +1,6 @@
 """Speed and memory of mlemap against NumPy/SciPy baselines, measured in one run.
 
-Run:  python tests/benchmark.py   (not collected by pytest; it asserts nothing)
+Run:  python tests/tools/benchmark.py   (not collected by pytest; it asserts nothing)
 
 Targets from the tracker: fit_mle on n=1e6, d=11 within 2x the time of
 numpy.linalg.lstsq; gaussian_log_likelihood on 1e7 points no slower than

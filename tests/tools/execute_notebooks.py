@@ -2,8 +2,8 @@
 
 Usage (from anywhere)::
 
-    python tests/execute_notebooks.py              # every notebook in book/
-    python tests/execute_notebooks.py book/x.ipynb # just these
+    python tests/tools/execute_notebooks.py              # every notebook in book/
+    python tests/tools/execute_notebooks.py book/x.ipynb # just these
 
 Each notebook runs top to bottom in a fresh kernel, from its own folder. Timing
 metadata and all cell metadata except ``tags`` and ``mystnb`` (figure captions,
@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ExecutePreprocessor
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 

@@ -1,0 +1,290 @@
+"""What a chapter may store in an output: numbers that are the same on every machine.
+
+A notebook is stored with its outputs, and strict nbval compares them with a
+fresh run on the reader's machine. The last digits of a float depend on that
+machine (its SIMD paths and its BLAS kernels), so the book stores numbers only
+at the precision its claims need. This module is the one place that rule is
+applied; the README's "Changing a chapter" states it.
+
+* :func:`rounded` rounds a computed number to a few significant digits before it
+  is glued or shown. Exact values (integers, SymPy rationals and symbols) are
+  left exact.
+* :func:`below` asserts that a rounding-error size is under a stated bound and
+  returns the bound, which is what the prose prints: never the error itself.
+* :func:`stable` reruns a chaotic or ill-conditioned computation from a start
+  perturbed by about ``1e-12`` and returns its result only at the digits that
+  did not move.
+* :func:`book_printing` sets NumPy's and SymPy's display to limited precision.
+
+Examples
+--------
+>>> rounded(0.7464956553948117)
+0.746496
+>>> rounded(1318.4712, digits=3)
+1320.0
+>>> below(4.4e-16, 1e-12)
+1e-12
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._checks import integer
+
+__all__ = ["rounded", "below", "stable", "book_printing", "DIGITS"]
+
+#: Significant digits a computed number is stored with unless a claim needs fewer.
+DIGITS = 6
+
+
+def _digits(digits):
+    digits = integer(digits, "digits", minimum=1)
+    if digits > 12:
+        raise ValueError(
+            f"`digits` must be at most 12: the last digits of a float differ between "
+            f"machines, got {digits}.")
+    return digits
+
+
+def _round_float(x: float, digits: int) -> float:
+    return float(f"{x:.{digits}g}")
+
+
+def rounded(value, digits=DIGITS):
+    """Round a computed number, array or SymPy expression to ``digits`` significant digits.
+
+    Parameters
+    ----------
+    value : float, int, numpy array or scalar, sympy expression, or tuple/list of these
+        What is to be glued or shown. Python and NumPy integers, and SymPy
+        expressions with no floats in them, are returned unchanged: exact
+        values stay exact.
+    digits : int, optional
+        Significant digits kept, 1 to 12 (default :data:`DIGITS`).
+
+    Returns
+    -------
+    float, int, numpy.ndarray, sympy expression, or tuple/list
+        Floats come back as Python floats (their repr is short: ``0.746496``),
+        arrays as float arrays of rounded entries, SymPy expressions with every
+        ``Float`` rounded.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number, an array of numbers or a SymPy object.
+    ValueError
+        If ``value`` holds NaN or inf, or ``digits`` is outside 1..12.
+
+    Examples
+    --------
+    >>> rounded(0.277760376710513, digits=3)
+    0.278
+    >>> rounded(56)
+    56
+    >>> rounded([2.0 / 3.0, 1e-20])
+    [0.666667, 1e-20]
+    >>> import sympy as sp
+    >>> rounded(sp.Float(3.16311829) * sp.Symbol("x") + sp.Rational(1, 3), digits=4)
+    3.163*x + 1/3
+    """
+    digits = _digits(digits)
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`value` must be a number, got {type(value).__name__}.")
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return value
+    if isinstance(value, (numbers.Real, np.floating)):
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"`value` must be finite, got {value}.")
+        return _round_float(value, digits)
+    if isinstance(value, (tuple, list)):
+        return type(value)(rounded(v, digits) for v in value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biu":
+            return value
+        if value.dtype.kind != "f":
+            raise TypeError(f"`value` must be a real array, got dtype {value.dtype}.")
+        if not np.all(np.isfinite(value)):
+            raise ValueError("`value` contains NaN or inf.")
+        return np.vectorize(lambda v: _round_float(float(v), digits), otypes=[float])(value)
+    try:
+        import sympy as sp
+    except ImportError:  # pragma: no cover - sympy is a book dependency
+        sp = None
+    if sp is not None and isinstance(value, sp.Basic):
+        floats = value.atoms(sp.Float)
+        if any(not f.is_finite for f in floats):
+            raise ValueError("`value` contains a non-finite Float.")
+        return value.xreplace({f: sp.Float(_round_float(float(f), digits), digits)
+                               for f in floats})
+    raise TypeError(
+        f"`value` must be a number, an array of numbers or a SymPy expression, "
+        f"got {type(value).__name__}.")
+
+
+def below(error, bound, *, what="error"):
+    """Assert that a rounding-error size is under ``bound``; return the bound for the prose.
+
+    The size of a rounding error (a difference from a reference, a
+    finite-difference error, an optimiser's gap, ``1 - total probability``)
+    changes from machine to machine, so it is never printed. The chapter
+    asserts a bound instead and states it: "agrees to better than 1e-12".
+
+    Parameters
+    ----------
+    error : float or array_like
+        The error, or errors; the largest absolute value is compared.
+    bound : float
+        A positive power of ten or similar round number, stated in the prose.
+    what : str, keyword-only
+        What the error is, for the failure message.
+
+    Returns
+    -------
+    float
+        ``bound`` itself, to be glued.
+
+    Raises
+    ------
+    TypeError
+        If ``bound`` is not a real number or ``what`` not a string.
+    ValueError
+        If ``bound`` is not positive and finite, or ``error`` is empty or not finite.
+    AssertionError
+        If the largest absolute error is not below ``bound``.
+
+    Examples
+    --------
+    >>> below([1e-16, -3e-15], 1e-12, what="log density vs SciPy")
+    1e-12
+    >>> below(2e-3, 1e-6, what="gap")
+    Traceback (most recent call last):
+        ...
+    AssertionError: gap is 0.002, not below 1e-06
+    """
+    if isinstance(bound, (bool, np.bool_)) or not isinstance(bound, (numbers.Real, np.floating)):
+        raise TypeError(f"`bound` must be a real number, got {type(bound).__name__}.")
+    bound = float(bound)
+    if not (math.isfinite(bound) and bound > 0):
+        raise ValueError(f"`bound` must be positive and finite, got {bound}.")
+    if not isinstance(what, str):
+        raise TypeError(f"`what` must be a string, got {type(what).__name__}.")
+    err = np.abs(np.asarray(error, dtype=float))
+    if err.size == 0:
+        raise ValueError("`error` must not be empty.")
+    if not np.all(np.isfinite(err)):
+        raise ValueError(f"`error` ({what}) contains NaN or inf.")
+    worst = float(err.max())
+    assert worst < bound, f"{what} is {worst:.2g}, not below {bound:g}"
+    return bound
+
+
+def stable(compute, start, *, digits, rel=1e-12, seed=0):
+    """Run ``compute(start)`` and return it only at digits a perturbed start does not move.
+
+    For a chaotic or ill-conditioned computation (a long optimiser run, a
+    Nelder-Mead path) the last digits of the result depend on the machine.
+    This reruns ``compute`` from ``start * (1 + rel * u)``, with ``u`` seeded
+    uniform in [-1, 1], and checks that rounding both results to ``digits``
+    significant digits gives the same numbers.
+
+    Parameters
+    ----------
+    compute : callable
+        ``compute(start)`` returns a float or a float array.
+    start : float or array_like
+        The unperturbed start.
+    digits : int, keyword-only
+        Significant digits reported, 1 to 12.
+    rel : float, keyword-only
+        Relative size of the perturbation (default 1e-12).
+    seed : int, keyword-only
+        Seed of the perturbation's random direction.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The result rounded to ``digits`` significant digits.
+
+    Raises
+    ------
+    TypeError
+        If ``compute`` is not callable.
+    ValueError
+        If ``start`` is not finite, or ``rel`` not positive.
+    AssertionError
+        If the perturbed run moves the reported digits: report fewer.
+
+    Examples
+    --------
+    >>> stable(lambda w: float(np.sum(np.asarray(w) ** 2)), [1.0, 2.0], digits=6)
+    5.0
+    >>> def logistic_map(x, steps=200):  # chaotic: nearby starts part quickly
+    ...     for _ in range(steps):
+    ...         x = 3.9 * x * (1.0 - x)
+    ...     return x
+    >>> stable(logistic_map, 0.3, digits=3)
+    Traceback (most recent call last):
+    ...
+    AssertionError: a start perturbed by 1e-12 moves the result beyond 6 significant digits: report fewer
+    """
+    if not callable(compute):
+        raise TypeError(f"`compute` must be callable, got {type(compute).__name__}.")
+    digits = _digits(digits)
+    start_arr = np.asarray(start, dtype=float)
+    if not np.all(np.isfinite(start_arr)):
+        raise ValueError("`start` contains NaN or inf.")
+    if isinstance(rel, (bool, np.bool_)) or not isinstance(rel, (numbers.Real, np.floating)) \
+            or not (math.isfinite(rel) and rel > 0):
+        raise ValueError(f"`rel` must be a positive number, got {rel!r}.")
+    u = np.random.default_rng(seed).uniform(-1.0, 1.0, size=start_arr.shape)
+    nudged = start_arr * (1.0 + rel * u) + (start_arr == 0) * rel * u
+    if np.ndim(start) == 0:
+        nudged = float(nudged)
+    first = rounded(np.asarray(compute(start), dtype=float), digits)
+    second = rounded(np.asarray(compute(nudged), dtype=float), digits)
+    assert np.array_equal(first, second), (
+        f"a start perturbed by {rel:g} moves the result beyond {digits} significant "
+        "digits: report fewer")
+    return float(first) if np.ndim(first) == 0 else first
+
+
+def book_printing(*, precision=DIGITS):
+    """Show arrays and SymPy output at limited precision in a chapter.
+
+    Sets NumPy's print options to ``precision`` significant digits (with tiny
+    entries next to large ones shown as 0), and, in IPython, turns on SymPy's
+    MathJax printing without the 15-digit LaTeX form it would otherwise give
+    every Python float. Glue numbers through :func:`rounded` as well.
+
+    Parameters
+    ----------
+    precision : int, keyword-only
+        Digits after the point in NumPy's output, 1 to 12.
+
+    Examples
+    --------
+    >>> book_printing(precision=4)
+    >>> np.array([1 / 3, 2e-17])
+    array([0.3333, 0.    ])
+    >>> np.set_printoptions(precision=8, suppress=False)  # back to NumPy's default
+    """
+    precision = _digits(precision)
+    np.set_printoptions(precision=precision, suppress=True)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    import sympy as sp
+
+    sp.init_printing(use_latex="mathjax")
+    latex = ip.display_formatter.formatters["text/latex"]
+    for kind in (float, np.float64, np.float32):
+        latex.type_printers.pop(kind, None)
