@@ -208,7 +208,9 @@ def stable(compute, start, *, digits, rel=1e-12, seed=0):
     Returns
     -------
     float or numpy.ndarray
-        The result rounded to ``digits`` significant digits.
+        The result rounded to ``digits`` significant digits, each entry on its
+        own (so an entry that is zero at one start and tiny at the other has no
+        stable digit: report a bound on it with :func:`below` instead).
 
     Raises
     ------
