@@ -179,7 +179,8 @@ def below(error, bound, *, what="error"):
     if not np.all(np.isfinite(err)):
         raise ValueError(f"`error` ({what}) contains NaN or inf.")
     worst = float(err.max())
-    assert worst < bound, f"{what} is {worst:.2g}, not below {bound:g}"
+    if not worst < bound:  # raised, not asserted: the check must hold under python -O too
+        raise AssertionError(f"{what} is {worst:.2g}, not below {bound:g}")
     return bound
 
 
@@ -232,7 +233,7 @@ def stable(compute, start, *, digits, rel=1e-12, seed=0):
     >>> stable(logistic_map, 0.3, digits=3)
     Traceback (most recent call last):
     ...
-    AssertionError: a start perturbed by 1e-12 moves the result beyond 6 significant digits: report fewer
+    AssertionError: a start perturbed by 1e-12 moves the result beyond 3 significant digits: report fewer
     """
     if not callable(compute):
         raise TypeError(f"`compute` must be callable, got {type(compute).__name__}.")
@@ -249,9 +250,10 @@ def stable(compute, start, *, digits, rel=1e-12, seed=0):
         nudged = float(nudged)
     first = rounded(np.asarray(compute(start), dtype=float), digits)
     second = rounded(np.asarray(compute(nudged), dtype=float), digits)
-    assert np.array_equal(first, second), (
-        f"a start perturbed by {rel:g} moves the result beyond {digits} significant "
-        "digits: report fewer")
+    if not np.array_equal(first, second):
+        raise AssertionError(
+            f"a start perturbed by {rel:g} moves the result beyond {digits} significant "
+            "digits: report fewer")
     return float(first) if np.ndim(first) == 0 else first
 
 
