@@ -58,7 +58,7 @@ def test_kfold_cv_matches_a_manual_loop_and_is_seeded():
     y = fish.weight_g
     lams = np.array([0.0, 0.1, 10.0])
     mask = np.arange(6) > 0
-    cv = kfold_cv(X, y, lams, k=4, rng=11, penalize=mask)
+    cv = kfold_cv(X, y, lams, n_folds=4, rng=11, penalize=mask)
     perm = np.random.default_rng(11).permutation(37)
     folds = np.array_split(perm, 4)
     assert [f.size for f in cv.folds] == [10, 9, 9, 9]
@@ -71,9 +71,9 @@ def test_kfold_cv_matches_a_manual_loop_and_is_seeded():
             sq.extend((y[held] - X[held] @ w) ** 2)
         assert math.isclose(cv.mse[j], np.mean(sq), rel_tol=1e-12)
     assert cv.best_lam == lams[np.argmin(cv.mse)]
-    again = kfold_cv(X, y, lams, k=4, rng=11, penalize=mask)
+    again = kfold_cv(X, y, lams, n_folds=4, rng=11, penalize=mask)
     np.testing.assert_array_equal(cv.mse, again.mse)
-    other = kfold_cv(X, y, lams, k=4, rng=12, penalize=mask)
+    other = kfold_cv(X, y, lams, n_folds=4, rng=12, penalize=mask)
     assert not np.array_equal(cv.mse, other.mse)
 
 
@@ -236,8 +236,8 @@ BAD = [
     (fit_logistic, dict(X=GOOD, t=T, lam=-1.0), "lam", ValueError),
     (fit_logistic, dict(X=GOOD, t=T, penalize=np.ones(3, bool)), "penalize", ValueError),
     (fit_logistic, dict(X=GOOD[:, :1].ravel(), t=T), "X", ValueError),
-    (kfold_cv, dict(X=GOOD, y=T, lams=[1.0], k=1, rng=0), "k", ValueError),
-    (kfold_cv, dict(X=GOOD, y=T, lams=[1.0], k=9, rng=0), "k", ValueError),
+    (kfold_cv, dict(X=GOOD, y=T, lams=[1.0], n_folds=1, rng=0), "n_folds", ValueError),
+    (kfold_cv, dict(X=GOOD, y=T, lams=[1.0], n_folds=9, rng=0), "n_folds", ValueError),
     (kfold_cv, dict(X=GOOD, y=T, lams=[-1.0], rng=0), "lams", ValueError),
     (kfold_cv, dict(X=GOOD, y=T, lams=[], rng=0), "lams", ValueError),
     (kfold_cv, dict(X=GOOD, y=T, lams=[1.0], rng="x"), "rng", TypeError),

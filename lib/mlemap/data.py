@@ -18,9 +18,9 @@ class Perch(Result):
     Attributes
     ----------
     length_cm : ndarray, shape (56,)
-        Length from nose to end of tail, cm.
+        Length :math:`x_i` from nose to end of tail, cm.
     weight_g : ndarray, shape (56,)
-        Weight, grams.
+        Weight :math:`k_i`, grams.
     obs : ndarray of int, shape (56,)
         Observation number in the full 159-fish catch (104 to 159).
     """
@@ -79,9 +79,11 @@ class FishSample(Result):
     Attributes
     ----------
     length_cm : ndarray, shape (n,)
+        Lengths :math:`x_i`, cm.
     weight_g : ndarray, shape (n,)
+        Weights :math:`k_i`, grams.
     true_weights : ndarray, shape (degree + 1,)
-        Coefficients of the true mean weight in powers of length.
+        Coefficients :math:`w_j` of the true mean weight in powers :math:`x^j` of length.
     sigma : float
         True noise standard deviation, grams.
     """
@@ -96,8 +98,8 @@ def simulate_fish(n, *, rng, true_weights=(130.0, -21.0, 0.9), sigma=30.0,
                   length_range=(20.0, 45.0)):
     r"""Seeded synthetic fish from a known linear-Gaussian model.
 
-    .. math:: L_i \sim U(a, b), \qquad
-              k_i = \sum_j w_j L_i^j + \varepsilon_i, \quad
+    .. math:: x_i \sim U(a, b), \qquad
+              k_i = \sum_j w_j x_i^j + \varepsilon_i, \quad
               \varepsilon_i \sim N(0, \sigma^2).
 
     Parameters
@@ -107,7 +109,7 @@ def simulate_fish(n, *, rng, true_weights=(130.0, -21.0, 0.9), sigma=30.0,
     rng : int or numpy.random.Generator
         Seed or generator (required, so every sample is reproducible).
     true_weights : array_like, optional
-        :math:`w_0, w_1, \dots`: coefficients of :math:`L^0, L^1, \dots`.
+        :math:`w_0, w_1, \dots`: coefficients of :math:`x^0, x^1, \dots`.
         The default (130, -21, 0.9) g is close to a quadratic fit to the
         real perch (`load_perch`).
     sigma : float, optional
@@ -118,7 +120,8 @@ def simulate_fish(n, *, rng, true_weights=(130.0, -21.0, 0.9), sigma=30.0,
     Returns
     -------
     FishSample
-        ``length_cm``, ``weight_g``, ``true_weights``, ``sigma``.
+        ``length_cm`` (the lengths :math:`x_i`, cm), ``weight_g`` (the weights
+        :math:`k_i`, g), ``true_weights``, ``sigma``.
 
     Notes
     -----

@@ -1,4 +1,8 @@
-"""Choosing the ridge penalty by k-fold cross-validation."""
+"""Choosing the ridge penalty by cross-validation over ``n_folds`` folds.
+
+The number of folds is ``n_folds``, not ``k``: in the book :math:`k` is a
+fish's weight.
+"""
 
 import math
 
@@ -22,7 +26,7 @@ class CVResult(Result):
     mse : ndarray, shape (m,)
         Mean held-out squared error over all ``n`` points (each point is
         held out exactly once).
-    fold_mse : ndarray, shape (k, m)
+    fold_mse : ndarray, shape (n_folds, m)
         Mean held-out squared error of each fold.
     best_lam : float
         The penalty with the smallest ``mse`` (the first, if tied).
@@ -37,8 +41,8 @@ class CVResult(Result):
     folds: tuple
 
 
-def kfold_cv(X, y, lams, *, k=5, rng, penalize=None):
-    r"""k-fold cross-validated squared error of `fit_map` for each penalty.
+def kfold_cv(X, y, lams, *, n_folds=5, rng, penalize=None, **removed):
+    r"""Cross-validated squared error of `fit_map` for each penalty, over ``n_folds`` folds.
 
     Parameters
     ----------
@@ -48,12 +52,14 @@ def kfold_cv(X, y, lams, *, k=5, rng, penalize=None):
         Targets.
     lams : array_like, shape (m,)
         Penalties :math:`\lambda \ge 0` to try.
-    k : int, optional
-        Number of folds, 2 <= k <= n (default 5).
-    rng : int or numpy.random.Generator
+    n_folds : int, keyword-only, optional
+        Number of folds, 2 <= n_folds <= n (default 5). (It was called
+        ``k`` before; ``k`` is now rejected, since the book's :math:`k` is a
+        fish's weight.)
+    rng : int or numpy.random.Generator, keyword-only
         Seed or generator for the random split (required: the split is
         part of the result).
-    penalize : array_like of bool, shape (d,), optional
+    penalize : array_like of bool, shape (d,), keyword-only, optional
         Passed to `fit_map`. By default every weight, including an
         intercept column, is penalised; pass ``[False, True, ...]`` to
         leave the intercept free (usually what you want).
@@ -63,9 +69,18 @@ def kfold_cv(X, y, lams, *, k=5, rng, penalize=None):
     CVResult
         ``lams``, ``mse``, ``fold_mse``, ``best_lam``, ``folds``.
 
+    Raises
+    ------
+    TypeError
+        If the old keyword ``k`` is passed (use ``n_folds``), for any other
+        unknown keyword, or for a non-integer ``n_folds``.
+    ValueError
+        Bad shapes or non-finite input, a negative penalty, or ``n_folds``
+        outside 2..n.
+
     Notes
     -----
-    The rows are shuffled once with `rng` and cut into `k` folds of sizes
+    The rows are shuffled once with `rng` and cut into `n_folds` folds of sizes
     differing by at most one (``numpy.array_split``); the same folds are
     used for every penalty. For each fold the model is fitted on the other
     folds and scored by the squared error on the held-out fold. ``mse``
@@ -78,25 +93,31 @@ def kfold_cv(X, y, lams, *, k=5, rng, penalize=None):
     >>> from mlemap import kfold_cv, polynomial_design, simulate_fish
     >>> fish = simulate_fish(40, rng=0)
     >>> X = polynomial_design((fish.length_cm - 32.5) / 12.5, 8)
-    >>> cv = kfold_cv(X, fish.weight_g, [1e-6, 1e-2, 1.0, 100.0], k=5, rng=0,
+    >>> cv = kfold_cv(X, fish.weight_g, [1e-6, 1e-2, 1.0, 100.0], n_folds=5, rng=0,
     ...               penalize=np.arange(9) > 0)
     >>> cv.mse.round(0)
     array([ 1744.,  1255.,  2219., 58893.])
     >>> cv.best_lam
     0.01
     """
+    if "k" in removed:
+        raise TypeError("kfold_cv() no longer takes `k`: the number of folds is now "
+                        "`n_folds` (in the book k is a fish's weight).")
+    if removed:
+        raise TypeError(f"kfold_cv() got an unexpected keyword argument "
+                        f"{next(iter(removed))!r}.")
     X, y = design_and_target(X, y)
     lams = as_real_array(lams, "lams", ndim=1)
     if np.any(lams < 0):
         raise ValueError("`lams` must all be >= 0.")
     n, d = X.shape
-    k = integer(k, "k", minimum=2)
-    if k > n:
-        raise ValueError(f"`k` must be <= n={n}, got {k}.")
+    n_folds = integer(n_folds, "n_folds", minimum=2)
+    if n_folds > n:
+        raise ValueError(f"`n_folds` must be <= n={n}, got {n_folds}.")
     gen = generator(rng)
     mask = penalty_mask(penalize, d)
-    folds = tuple(np.sort(f) for f in np.array_split(gen.permutation(n), k))
-    sse = np.zeros((k, lams.size))
+    folds = tuple(np.sort(f) for f in np.array_split(gen.permutation(n), n_folds))
+    sse = np.zeros((n_folds, lams.size))
     for i, held in enumerate(folds):
         train = np.ones(n, dtype=bool)
         train[held] = False
