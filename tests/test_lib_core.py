@@ -228,7 +228,7 @@ def test_sgd_l2_equals_decoupled_step_for_step_minibatch():
         return A[i].T @ (A[i] @ w - b[i]) / len(i)
 
     coupled = sgd(grad, np.ones(4), lr=0.05, steps=400, l2=0.3)
-    decoupled = sgd(grad, np.ones(4), lr=0.05, steps=400, weight_decay=0.3)
+    decoupled = sgd(grad, np.ones(4), lr=0.05, steps=400, decoupled_decay=0.3)
     np.testing.assert_allclose(coupled, decoupled, rtol=1e-12, atol=1e-15)
     assert not np.array_equal(coupled, sgd(grad, np.ones(4), lr=0.05, steps=400))
 
@@ -237,19 +237,19 @@ def test_adam_matches_reference_implementation_and_adamw_differs():
     rng = np.random.default_rng(10)
     grad, A, b = _quadratic(rng)
     lr, b1, b2, eps, c = 0.01, 0.9, 0.999, 1e-8, 0.2
-    for l2, wd in [(c, 0.0), (0.0, c)]:
+    for l2, delta in [(c, 0.0), (0.0, c)]:
         w, m, v = np.full(3, 0.5), np.zeros(3), np.zeros(3)
         ref = [w]
         for t in range(1, 51):  # Kingma & Ba, Algorithm 1, plus the two decays
             g = grad(w, t - 1) + l2 * w
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
-            w = w - lr * wd * w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+            w = w - lr * delta * w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
             ref.append(w)
-        got = adam(grad, np.full(3, 0.5), lr=lr, steps=50, l2=l2, weight_decay=wd)
+        got = adam(grad, np.full(3, 0.5), lr=lr, steps=50, l2=l2, decoupled_decay=delta)
         np.testing.assert_allclose(got, np.array(ref), rtol=1e-13, atol=1e-15)
     adam_l2 = adam(grad, np.full(3, 0.5), lr=lr, steps=500, l2=c)
-    adamw = adam(grad, np.full(3, 0.5), lr=lr, steps=500, weight_decay=c)
+    adamw = adam(grad, np.full(3, 0.5), lr=lr, steps=500, decoupled_decay=c)
     assert np.max(np.abs(adam_l2[-1] - adamw[-1])) > 1e-3
 
 

@@ -114,7 +114,7 @@ for name in ["sgd", "adam"]:
         (name, "steps", -1, ValueError),
         (name, "steps", 1.5, TypeError),
         (name, "l2", -1.0, ValueError),
-        (name, "weight_decay", -1.0, ValueError),
+        (name, "decoupled_decay", -1.0, ValueError),
     ]
 BAD += [("adam", "betas", (0.9, 1.0), ValueError), ("adam", "betas", 0.9, TypeError),
         ("adam", "eps", 0.0, ValueError)]

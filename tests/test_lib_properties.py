@@ -68,7 +68,7 @@ def test_log_likelihood_matches_scipy(y, mean, sigma):
 @SETTINGS
 @given(regression(full_rank=False), st.floats(0.0, 2.0), st.floats(1e-3, 0.1),
        st.integers(1, 60))
-def test_sgd_l2_equals_decoupled_decay_step_for_step(data, lam, lr, steps):
+def test_sgd_l2_equals_decoupled_decay_step_for_step(data, c, lr, steps):
     X, y = data
     n = X.shape[0]
 
@@ -77,8 +77,8 @@ def test_sgd_l2_equals_decoupled_decay_step_for_step(data, lam, lr, steps):
         return X[i] * (X[i] @ w - y[i])
 
     w0 = np.ones(X.shape[1])
-    coupled = sgd(grad, w0, lr=lr, steps=steps, l2=lam)
-    decoupled = sgd(grad, w0, lr=lr, steps=steps, weight_decay=lam)
+    coupled = sgd(grad, w0, lr=lr, steps=steps, l2=c)
+    decoupled = sgd(grad, w0, lr=lr, steps=steps, decoupled_decay=c)
     scale = 1 + np.abs(coupled).max()
     np.testing.assert_allclose(coupled, decoupled, rtol=0, atol=1e-9 * scale)
 
@@ -86,10 +86,10 @@ def test_sgd_l2_equals_decoupled_decay_step_for_step(data, lam, lr, steps):
 @SETTINGS
 @given(arrays(np.float64, st.integers(1, 4), elements=st.floats(0.5, 10)),
        arrays(np.float64, 4, elements=st.floats(0.1, 100)), st.floats(0.05, 1.0))
-def test_adam_with_l2_differs_from_adamw(w0, curvature, lam):
-    c = curvature[: w0.size]
-    grad = lambda w, t: c * (w - 3.0)  # noqa: E731  separable quadratic
-    l2 = adam(grad, w0, lr=0.05, steps=300, l2=lam)
-    decoupled = adam(grad, w0, lr=0.05, steps=300, weight_decay=lam)
-    # Fixed points differ: Adam+L2 -> c(w-3) + lam w = 0; AdamW -> sign-like balance.
+def test_adam_with_l2_differs_from_adamw(w0, curvature, coef):
+    h = curvature[: w0.size]
+    grad = lambda w, t: h * (w - 3.0)  # noqa: E731  separable quadratic
+    l2 = adam(grad, w0, lr=0.05, steps=300, l2=coef)
+    decoupled = adam(grad, w0, lr=0.05, steps=300, decoupled_decay=coef)
+    # Fixed points differ: Adam+L2 -> h(w-3) + c w = 0; AdamW -> delta w + g/(|g|+eps) = 0.
     assert np.max(np.abs(l2[-1] - decoupled[-1])) > 1e-3

@@ -1,21 +1,31 @@
-"""Gradient-based optimisers for the weight-decay chapter: SGD and Adam.
+r"""Gradient-based optimisers for the weight-decay chapter: SGD and Adam.
 
 Both return every iterate, so a chapter can compare trajectories step by
-step. Conventions, exactly (PyTorch's, for ``torch.optim.SGD`` without
-momentum and ``torch.optim.Adam`` / ``torch.optim.AdamW``):
+step. The book's letters: :math:`\eta` is the learning rate, :math:`c` the L2
+coefficient, :math:`\delta` the decoupled decay rate (:math:`\lambda` is the
+ridge penalty, and is not used here). Conventions, exactly (PyTorch's, for
+``torch.optim.SGD`` without momentum and ``torch.optim.Adam`` /
+``torch.optim.AdamW``):
 
 * ``grad(w, t)`` returns the gradient of the *data* loss at ``w`` on step
   ``t = 0, 1, ..., steps - 1`` (make it depend on ``t`` for minibatches).
-* ``l2`` adds the L2 term ``(l2 / 2) * ||w||**2`` to the loss, i.e.
-  ``l2 * w`` to the gradient *before* the optimiser sees it (this is what
-  PyTorch calls ``weight_decay`` in ``SGD`` and ``Adam``).
-* ``weight_decay`` is decoupled decay (Loshchilov & Hutter 2019), applied
-  to the weights directly, scaled by the learning rate and outside the
-  adaptive step: ``w <- w - lr * weight_decay * w - lr * step``, as in
-  PyTorch's ``AdamW``.
+* ``l2=c`` adds the L2 term :math:`\tfrac c2\lVert w\rVert^2` to the loss,
+  i.e. :math:`c\,w` to the gradient *before* the optimiser sees it. This is
+  what PyTorch calls ``weight_decay`` in ``SGD`` and ``Adam``.
+* ``decoupled_decay=δ`` shrinks the weights directly, outside the adaptive
+  step, by the learning rate times :math:`\delta`:
+  :math:`w \leftarrow w - \eta\delta w - \eta\,\text{step}`. This is what
+  PyTorch calls ``weight_decay`` in ``AdamW``. Loshchilov & Hutter's own form
+  shrinks by :math:`\eta_t\delta` with :math:`\eta_t` a schedule multiplier
+  kept apart from the learning rate, and Hanson & Pratt's by a fixed fraction
+  per step; in those forms :math:`\delta` means something else.
+
+There is no ``weight_decay`` keyword: in PyTorch it means :math:`c` for one
+optimiser and :math:`\delta` for another. Passing it raises a TypeError that
+names the keyword to use.
 
 For plain SGD the two coincide: ``sgd(..., l2=c)`` and
-``sgd(..., weight_decay=c)`` produce the same iterates up to rounding.
+``sgd(..., decoupled_decay=c)`` produce the same iterates up to rounding.
 For Adam they differ: the L2 gradient is divided by the adaptive scale
 ``sqrt(v_hat)``, decoupled decay is not.
 
@@ -25,6 +35,10 @@ References
    ICLR 2019, arXiv:1711.05101.
 .. [2] D. P. Kingma, J. Ba, "Adam: A Method for Stochastic Optimization",
    ICLR 2015, arXiv:1412.6980.
+.. [3] S. J. Hanson, L. Y. Pratt, "Comparing Biases for Minimal Network
+   Construction with Back-Propagation", NeurIPS 1 (1988), 177-185.
+.. [4] PyTorch 2.0 documentation, ``torch.optim.SGD`` and ``torch.optim.AdamW``,
+   https://pytorch.org/docs/2.0/generated/torch.optim.AdamW.html
 """
 
 import numpy as np
@@ -34,17 +48,30 @@ from ._checks import as_real_array, integer, real_scalar
 __all__ = ["sgd", "adam"]
 
 
-def _common(grad, w0, lr, steps, l2, weight_decay):
+def _reject_unknown(name, extra):
+    """Raise the TypeError Python would, with a pointer for PyTorch's ``weight_decay``."""
+    if not extra:
+        return
+    if "weight_decay" in extra:
+        raise TypeError(
+            f"{name}() has no `weight_decay`: PyTorch uses that name for two different "
+            "things. Pass `l2=c` for the L2 coefficient c (PyTorch's SGD/Adam "
+            "weight_decay) or `decoupled_decay=δ` for the decoupled decay rate δ "
+            "(PyTorch's AdamW weight_decay).")
+    raise TypeError(f"{name}() got an unexpected keyword argument {sorted(extra)[0]!r}")
+
+
+def _common(grad, w0, lr, steps, l2, decoupled_decay):
     if not callable(grad):
         raise TypeError(f"`grad` must be callable as grad(w, t), got {type(grad).__name__}.")
     w0 = as_real_array(w0, "w0", ndim=1)
     lr = real_scalar(lr, "lr", positive=True)
     steps = integer(steps, "steps", minimum=0)
     l2 = real_scalar(l2, "l2", nonnegative=True)
-    weight_decay = real_scalar(weight_decay, "weight_decay", nonnegative=True)
+    decoupled_decay = real_scalar(decoupled_decay, "decoupled_decay", nonnegative=True)
     path = np.empty((steps + 1, w0.size))
     path[0] = w0
-    return w0, lr, steps, l2, weight_decay, path
+    return w0, lr, steps, l2, decoupled_decay, path
 
 
 def _gradient(grad, w, t, l2):
@@ -76,7 +103,7 @@ def _iterate(grad, w, l2, step, path):
     return path
 
 
-def sgd(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0):
+def sgd(grad, w0, *, lr, steps, l2=0.0, decoupled_decay=0.0, **unknown):
     r"""Gradient descent / SGD (no momentum) with optional L2 term or decoupled decay.
 
     Parameters
@@ -91,10 +118,11 @@ def sgd(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0):
     steps : int
         Number of updates, >= 0.
     l2 : float, optional
-        Coefficient :math:`c` of the L2 term :math:`\tfrac c2\lVert w\rVert^2`
-        added to the loss (default 0).
-    weight_decay : float, optional
-        Decoupled decay coefficient :math:`\lambda` (default 0).
+        Coefficient :math:`c \ge 0` of the L2 term :math:`\tfrac c2\lVert w\rVert^2`
+        added to the loss (default 0); PyTorch ``SGD(weight_decay=c)``.
+    decoupled_decay : float, optional
+        Decoupled decay rate :math:`\delta \ge 0` (default 0): each step first
+        shrinks the weights by :math:`\eta\delta\,w`.
 
     Returns
     -------
@@ -103,6 +131,12 @@ def sgd(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0):
 
     Raises
     ------
+    TypeError
+        If `grad` is not callable, an option is passed by position, or the
+        keyword ``weight_decay`` is used (say ``l2`` or ``decoupled_decay``).
+    ValueError
+        If `lr` is not positive, `steps` negative, or `l2` or
+        `decoupled_decay` negative.
     FloatingPointError
         If `grad` returns NaN or inf (usually divergence from a large `lr`).
 
@@ -110,9 +144,9 @@ def sgd(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0):
     -----
     One step, with :math:`g_t =` ``grad(w_t, t)``:
 
-    .. math:: w_{t+1} = w_t - \eta\,\lambda\, w_t - \eta\,(g_t + c\, w_t).
+    .. math:: w_{t+1} = w_t - \eta\,\delta\, w_t - \eta\,(g_t + c\, w_t).
 
-    So ``l2=c`` and ``weight_decay=c`` give the same iterates (up to
+    So ``l2=c`` and ``decoupled_decay=c`` give the same iterates (up to
     rounding); both shrink the weights by the factor :math:`1-\eta c` per
     step before the data gradient is applied.
 
@@ -125,19 +159,26 @@ def sgd(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0):
     >>> path[:, 0]
     array([0.   , 0.5  , 0.75 , 0.875])
     >>> a = sgd(grad, np.zeros(1), lr=0.1, steps=200, l2=0.5)
-    >>> b = sgd(grad, np.zeros(1), lr=0.1, steps=200, weight_decay=0.5)
+    >>> b = sgd(grad, np.zeros(1), lr=0.1, steps=200, decoupled_decay=0.5)
     >>> bool(np.allclose(a, b, rtol=1e-14, atol=0)), round(float(a[-1, 0]), 6)  # -> 1/1.5
     (True, 0.666667)
+    >>> sgd(grad, np.zeros(1), lr=0.1, steps=3, weight_decay=0.5)
+    Traceback (most recent call last):
+        ...
+    TypeError: sgd() has no `weight_decay`: PyTorch uses that name for two different things. Pass `l2=c` for the L2 coefficient c (PyTorch's SGD/Adam weight_decay) or `decoupled_decay=δ` for the decoupled decay rate δ (PyTorch's AdamW weight_decay).
     """
-    w, lr, steps, l2, weight_decay, path = _common(grad, w0, lr, steps, l2, weight_decay)
+    _reject_unknown("sgd", unknown)
+    w, lr, steps, l2, decoupled_decay, path = _common(grad, w0, lr, steps, l2,
+                                                      decoupled_decay)
 
     def step(w, g, t):
-        return w - lr * weight_decay * w - lr * g
+        return w - lr * decoupled_decay * w - lr * g
 
     return _iterate(grad, w, l2, step, path)
 
 
-def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), eps=1e-8):
+def adam(grad, w0, *, lr, steps, l2=0.0, decoupled_decay=0.0, betas=(0.9, 0.999), eps=1e-8,
+         **unknown):
     r"""Adam (with an L2 term) and AdamW (with decoupled weight decay).
 
     Parameters
@@ -151,13 +192,13 @@ def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), e
     steps : int
         Number of updates, >= 0.
     l2 : float, optional
-        L2 coefficient :math:`c`: adds :math:`c\,w` to the gradient, which
+        L2 coefficient :math:`c \ge 0`: adds :math:`c\,w` to the gradient, which
         then passes through Adam's moment estimates ("Adam + L2"; PyTorch
-        ``Adam(weight_decay=c)``).
-    weight_decay : float, optional
-        Decoupled decay :math:`\lambda`, applied as
-        :math:`w \leftarrow w - \eta\lambda w` outside the adaptive step
-        ("AdamW"; PyTorch ``AdamW(weight_decay=λ)``; note PyTorch's AdamW
+        ``Adam(weight_decay=c)``). Default 0.
+    decoupled_decay : float, optional
+        Decoupled decay rate :math:`\delta \ge 0`, applied as
+        :math:`w \leftarrow w - \eta\delta w` outside the adaptive step
+        ("AdamW"; PyTorch ``AdamW(weight_decay=δ)``; note PyTorch's AdamW
         default is 0.01, ours is 0).
     betas : tuple of two floats, optional
         :math:`(\beta_1, \beta_2)`, each in [0, 1). Default (0.9, 0.999).
@@ -171,6 +212,13 @@ def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), e
 
     Raises
     ------
+    TypeError
+        If `grad` is not callable, `betas` is not a pair, an option is passed
+        by position, or the keyword ``weight_decay`` is used (say ``l2`` or
+        ``decoupled_decay``).
+    ValueError
+        If `lr` or `eps` is not positive, `steps` negative, `l2` or
+        `decoupled_decay` negative, or a beta outside [0, 1).
     FloatingPointError
         If `grad` returns NaN or inf.
 
@@ -183,7 +231,7 @@ def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), e
         m_{k} &= \beta_1 m_{k-1} + (1-\beta_1) g_t, \qquad
         v_{k} = \beta_2 v_{k-1} + (1-\beta_2) g_t^2, \\
         \hat m &= m_k / (1-\beta_1^k), \qquad \hat v = v_k/(1-\beta_2^k), \\
-        w_{t+1} &= w_t - \eta\lambda w_t - \eta\, \hat m / (\sqrt{\hat v} + \epsilon).
+        w_{t+1} &= w_t - \eta\delta w_t - \eta\, \hat m / (\sqrt{\hat v} + \epsilon).
 
     Examples
     --------
@@ -194,11 +242,13 @@ def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), e
     >>> path[1].round(6)  # Adam's first step is lr in every coordinate
     array([0.1, 0.1])
     >>> l2 = adam(grad, np.zeros(2), lr=0.01, steps=2000, l2=1.0)
-    >>> w = adam(grad, np.zeros(2), lr=0.01, steps=2000, weight_decay=1.0)
+    >>> w = adam(grad, np.zeros(2), lr=0.01, steps=2000, decoupled_decay=1.0)
     >>> bool(np.allclose(l2[-1], w[-1], atol=1e-2))  # Adam+L2 is not AdamW
     False
     """
-    w, lr, steps, l2, weight_decay, path = _common(grad, w0, lr, steps, l2, weight_decay)
+    _reject_unknown("adam", unknown)
+    w, lr, steps, l2, decoupled_decay, path = _common(grad, w0, lr, steps, l2,
+                                                      decoupled_decay)
     try:
         beta1, beta2 = betas
     except (TypeError, ValueError):
@@ -215,6 +265,6 @@ def adam(grad, w0, *, lr, steps, l2=0.0, weight_decay=0.0, betas=(0.9, 0.999), e
         v = beta2 * v + (1.0 - beta2) * (g * g)
         m_hat = m / (1.0 - beta1 ** (t + 1))
         v_hat = v / (1.0 - beta2 ** (t + 1))
-        return w - lr * weight_decay * w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        return w - lr * decoupled_decay * w - lr * m_hat / (np.sqrt(v_hat) + eps)
 
     return _iterate(grad, w, l2, step, path)
