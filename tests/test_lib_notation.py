@@ -43,12 +43,29 @@ def test_alpha_beta_round_trip_and_lambda(sigma, sigma_w):
 
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(lam=NONNEG, n=SIZES, loss=st.sampled_from(["mean", "sum"]))
-def test_torch_and_sklearn_round_trips(lam, n, loss):
+def test_torch_round_trip(lam, n, loss):
     wd = torch_weight_decay(lam, n=n, loss=loss)
     assert wd >= 0
     assert math.isclose(lambda_from_torch_weight_decay(wd, n=n, loss=loss), lam,
                         rel_tol=1e-14, abs_tol=0.0)
-    assert lambda_from_sklearn_alpha(sklearn_alpha(lam)) == lam
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.01, 2.5, 400.0])
+def test_sklearn_alpha_against_sklearn_ridge(lam):
+    # The reference is scikit-learn itself: Ridge(alpha) minimises
+    # ||y - Xw||^2 + alpha ||w||^2; with fit_intercept=True the intercept is free.
+    from sklearn.linear_model import Ridge
+
+    X, y = _problem()
+    alpha = sklearn_alpha(lam)
+    plain = Ridge(alpha=alpha, fit_intercept=False).fit(X, y)
+    np.testing.assert_allclose(plain.coef_, mlemap.fit_map(X, y, lam).weights,
+                               rtol=1e-10)
+    default = Ridge(alpha=alpha).fit(X[:, 1:], y)
+    free = mlemap.fit_map(X, y, lambda_from_sklearn_alpha(alpha),
+                          penalize=[False, True, True]).weights
+    np.testing.assert_allclose(np.r_[default.intercept_, default.coef_], free,
+                               rtol=1e-10)
 
 
 def test_torch_weight_decay_values():

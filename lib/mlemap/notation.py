@@ -15,12 +15,15 @@ differently:
   :math:`\lambda = \alpha/\beta`;
 * scikit-learn's ``Ridge(alpha=a, fit_intercept=False)`` minimises
   :math:`\lVert y - Xw\rVert^2 + a\lVert w\rVert^2`, so ``a`` is
-  :math:`\lambda`;
+  :math:`\lambda`; with its default ``fit_intercept=True`` the intercept is
+  not penalised (``fit_map(..., penalize=[False, True, ...])``);
 * PyTorch's ``SGD(weight_decay=c)`` and ``Adam(weight_decay=c)`` add
   :math:`c\,w` to the gradient of the training loss, i.e. they minimise
   loss :math:`+ \tfrac c2 \lVert w\rVert^2`. The right ``c`` depends on
   whether the loss is the sum or the mean of the squared errors (the
-  default ``MSELoss`` takes the mean). ``AdamW``'s ``weight_decay`` is
+  default ``MSELoss`` takes the mean). ``weight_decay`` applies to every
+  parameter in the optimiser's parameter group, biases included, unless they
+  are put in a group of their own with ``weight_decay=0``. ``AdamW``'s ``weight_decay`` is
   decoupled decay, which is not a penalty on any loss, and has no
   :math:`\lambda` (see the chapter "Weight decay").
 
@@ -252,7 +255,9 @@ def torch_weight_decay(lam, *, n, loss="mean"):
     the book's objective with :math:`\lambda = nc/2`; for the sum loss,
     :math:`\lambda = c/2`. The minimiser is then `mlemap.fit_map`'s. With
     minibatches of mean loss the same ``c`` applies, with `n` the size of
-    the whole data set. This does not hold for ``AdamW``.
+    the whole data set. PyTorch penalises every parameter it is given, the
+    bias included: that is `mlemap.fit_map` with every weight penalised, not
+    scikit-learn's default ``Ridge``. This does not hold for ``AdamW``.
 
     Examples
     --------
