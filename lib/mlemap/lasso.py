@@ -64,8 +64,10 @@ def fit_lasso(X, y, lam, *, penalize=None, tol=1e-12, max_iter=100_000):
         Targets.
     lam : float
         Penalty weight :math:`\lambda \ge 0`. (scikit-learn's
-        ``Lasso(alpha)`` minimises :math:`\tfrac{1}{2n}\lVert y-Xw\rVert^2 +
-        \alpha\lVert w\rVert_1`, so ``alpha = lam / (2 n)``.)
+        ``Lasso(alpha, fit_intercept=False)`` minimises
+        :math:`\tfrac{1}{2n}\lVert y-Xw\rVert^2 + \alpha\lVert w\rVert_1`, so
+        ``alpha = lam / (2 n)``. Its default ``fit_intercept=True`` adds an
+        unpenalised intercept: here a column of ones with `penalize` False.)
     penalize : array_like of bool, shape (d,), optional
         Which weights are penalised; default all.
     tol : float, optional

@@ -73,8 +73,12 @@ def fit_logistic(X, t, *, lam=0.0, penalize=None, max_iter=100):
         Labels, each 0 or 1.
     lam : float, optional
         Prior precision :math:`\lambda = 1/\sigma_w^2 \ge 0` (default 0). Note
-        the factor 1/2, unlike `fit_map`; scikit-learn's
-        ``LogisticRegression(C=C)`` corresponds to ``lam = 1 / C``.
+        the factor 1/2, unlike `fit_map`. scikit-learn's
+        ``LogisticRegression(C=C)`` (L2 penalty) minimises
+        :math:`\tfrac12\lVert w\rVert^2 + C\sum_i \ell_i`, so it corresponds
+        to ``lam = 1 / C``; with its default ``fit_intercept=True`` the
+        intercept is unpenalised (a column of ones with `penalize` False here),
+        except with its ``liblinear`` solver.
     penalize : array_like of bool, shape (d,), optional
         Which weights are penalised; default all.
     max_iter : int, optional
