@@ -25,14 +25,14 @@ Policy
   code and MathJax's drawn formulas (Pygments' and MathJax's markup, the same on
   every page, and most of axe's time) are audited in full on the first chapter
   only; see :data:`FULL_AUDIT_PAGES`.
-* **Math** stays readable by screen readers: MathJax writes hidden MathML
-  (``mjx-assistive-mml``) beside every formula it typesets (``_config.yml``
-  keeps that on).
+* **Math** stays readable by screen readers: the build typesets every formula
+  with MathJax (``.ci/node/buildtime_math.py``), which writes hidden MathML
+  (``mjx-assistive-mml``) beside it; no page loads a math script.
 * **Dark theme.** A transparent PNG with black text disappears on the dark
   theme, so every PNG that a chapter stores is opaque
   (``mlemap.plotting.use_book_style()`` gives figures a white background).
-* **Weight.** No page loads more than ``page_weight.BUDGET_BYTES`` (3 MB) on a
-  first visit, MathJax and fonts included, and no page asks another host for
+* **Weight.** No page loads more than ``page_weight.BUDGET_BYTES`` on a first
+  visit, fonts and images included, and no page asks another host for
   anything. ``python tests/tools/page_weight.py`` prints the table.
 
 Locally the browser tests skip when Chromium, the build or ``.ci/node`` is
@@ -337,7 +337,7 @@ def test_math_is_readable_by_screen_readers(visits, page):
     assistive = dom.count("<mjx-assistive-mml")
     assert assistive == typeset, (
         f"{page}: {typeset} typeset formulas but {assistive} with assistive MathML; "
-        "keep mathjax3_config.options.enableAssistiveMml on in _config.yml")
+        "keep the assistive-mml handler in .ci/node/typeset.js")
 
 
 def test_some_page_has_math_for_screen_readers(visits):
@@ -371,17 +371,16 @@ def test_pages_fetch_nothing_from_other_hosts_or_missing_files(visits):
     assert not missing, f"pages fetched files that the site lacks: {missing}"
 
 
-def test_the_weight_counts_mathjax_its_fonts_and_the_icon_font(visits):
-    """The count includes what MathJax loads while typesetting, and the theme's
-    icon font (the icons must still show without fontawesome.js)."""
+def test_the_weight_counts_the_math_fonts_and_no_math_script(visits):
+    """Math is typeset at build time: a page with formulas fetches MathJax's fonts
+    (counted) but no math script, and the count is of the page as built."""
     with_math = {p: load for p, load in visits.items() if "<mjx-container" in load.dom}
-    assert with_math, "no page typeset math"
+    assert with_math, "no page has typeset math"
     for page, load in with_math.items():
-        assert any(f.startswith("_static/mathjax/") and f.endswith(".js") for f in load.files), (
-            f"{page}: typeset math, but no MathJax script was counted")
-        assert any("mathjax" in f and f.endswith((".woff", ".woff2")) for f in load.files), (
+        assert any(f.startswith("_static/mathjax-fonts/") for f in load.files), (
             f"{page}: typeset math, but no MathJax font was counted")
     for page, load in visits.items():
-        assert any("fa-solid" in f for f in load.files), f"{page}: the theme's icon font was not loaded"
+        scripts = [f for f in load.files if f.endswith(".js") and re.search(r"mathjax|katex", f, re.I)]
+        assert not scripts, f"{page} loads a math-typesetting script again: {scripts}"
         assert not any(f.endswith("fontawesome.js") for f in load.files), f"{page} loads fontawesome.js again"
         assert page in load.files and "axe.min.js" not in load.files, f"{page}: the count is not of the page as built"

@@ -1,26 +1,34 @@
-"""The built site, opened in headless Chromium with no network.
+"""The built site's math, typeset at build time, and its offline guarantee.
 
-Every page must typeset all of its math offline. MathJax fails in three ways,
-and each is caught here:
+The build typesets every formula with MathJax (``.ci/node/buildtime_math.py``),
+so the pages as built already hold the typeset math and no page loads a math
+script: a reader's browser runs no TeX. A TeX error (a syntax error, an
+undefined macro, unbalanced braces) is a build warning naming the page and the
+formula, so ``jupyter-book build . -W`` fails; :func:`test_a_tex_error_fails_the_build`
+proves that on a two-page book. The built pages are checked here as well:
 
-* a TeX syntax error gives an ``mjx-merror`` element;
-* an undefined macro is drawn in red (an ``mjx-mtext`` with a red colour);
-* unbalanced braces leave a ``.math`` element with no ``mjx-container`` inside.
+* no ``mjx-merror`` element, and no macro drawn in red (MathJax's
+  ``noundefined`` package would draw undefined macros so; it is not loaded);
+* every ``.math`` element holds an ``mjx-container`` (nothing left as TeX);
+* no page loads MathJax, KaTeX or any other math script.
 
-No page may load a script, stylesheet or font from another host.
+No page may load a script, stylesheet or font from another host. The browser
+itself (Chromium, once for all pages) is driven from test_site_a11y.py.
 
-Run after building: ``jupyter-book build . -W --keep-going``. Locally the test
-skips when Chromium or the build is missing; with ``CI=true`` that is a failure.
+Run after building: ``jupyter-book build . -W --keep-going``. Locally the tests
+skip when the build is missing; with ``CI=true`` that is a failure.
 """
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from booktools import built_pages, chromium, dump_dom, HTML, need, source_of, toc_files
+from booktools import built_pages, HTML, need, ROOT, source_of, toc_files
 
 PAGES = built_pages()
 
@@ -35,20 +43,15 @@ MERROR = re.compile(r'<mjx-merror\b[^>]*?(?:\sdata-mjx-error="([^"]*)")?[^>]*>')
 # A numbered equation starts with its number, then the typeset math.
 EQNO = re.compile(r'^\s*<span class="eqno">.*?</span>', re.S)
 RED_MTEXT = re.compile(r'<mjx-mtext\b[^>]*style="[^"]*color:\s*(red|rgb\(255,\s*0,\s*0\)|#f00\b|#ff0000)', re.I)
+SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"]*)"', re.I)
+MATH_SCRIPT = re.compile(r"mathjax|katex|tex-(?:mml-)?(?:chtml|svg)|MathJax", re.I)
 
 
 @pytest.fixture(scope="module")
 def doms():
-    browser = chromium()
-    need(browser is not None, "Chromium is not installed (apt-get install chromium)")
+    """The pages as built: the math is typeset in them already."""
     need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
-
-    def dump(page: Path) -> str:
-        return dump_dom(page.as_uri(), browser=browser)
-
-    existing = [p for p in PAGES if p.exists()]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(existing, pool.map(dump, existing)))
+    return {p: p.read_text(encoding="utf-8") for p in PAGES if p.exists()}
 
 
 def test_every_toc_page_was_built():
@@ -72,7 +75,7 @@ def test_the_build_is_not_stale():
 def test_math_is_typeset_offline(doms, page):
     dom = doms.get(page)
     assert dom is not None, f"{page.name} was not built"
-    errors = MERROR.findall(dom)
+    errors = MERROR.findall(dom) + re.findall(r'<span class="math-error">(.*?)</span>', dom)
     assert not errors, f"{page.name}: MathJax reported {len(errors)} TeX error(s): {errors[:3]}"
     red = RED_MTEXT.findall(dom)
     assert not red, f"{page.name}: {len(red)} undefined macro(s) drawn in red"
@@ -117,3 +120,62 @@ def test_stylesheets_load_no_remote_fonts_or_imports():
 def test_pages_contain_typeset_math(doms):
     """The test must be able to fail: at least the first chapter has math."""
     assert any("<mjx-container" in dom for dom in doms.values()), "no page contains typeset math"
+
+
+def math_scripts(page_html: str) -> list[str]:
+    """The scripts of a page that typeset math in the browser.
+
+    >>> math_scripts('<script defer src="../_static/mathjax/tex-chtml.js"></script>')
+    ['../_static/mathjax/tex-chtml.js']
+    >>> math_scripts('<script src="../_static/doctools.js"></script><script>window.MathJax = {}</script>')
+    ['inline: window.MathJax = {}']
+    >>> math_scripts('<script src="../_static/katex.min.js"></script>')
+    ['../_static/katex.min.js']
+    >>> math_scripts('<script src="../_static/a11y.js"></script>')
+    []
+    """
+    found = [src for src in SCRIPT_SRC.findall(page_html) if MATH_SCRIPT.search(src)]
+    for body in re.findall(r"<script\b[^>]*>(.*?)</script>", page_html, re.S):
+        if re.search(r"\bMathJax\b|\bkatex\b", body):
+            found.append("inline: " + body.strip()[:60])
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_no_page_loads_a_math_script(doms, page):
+    """Math is typeset at build time; a reader's browser runs no TeX."""
+    assert page in doms, f"{page.name} was not built"
+    found = math_scripts(doms[page])
+    assert not found, (f"{page.name} loads a math-typesetting script: {found}; the build "
+                       "typesets math (.ci/node/buildtime_math.py), keep sphinx.ext.mathjax off")
+
+
+BAD_BOOK = {
+    "conf.py": """
+        import sys
+        sys.path.insert(0, {ext!r})
+        extensions = ["buildtime_math", "myst_parser"]
+        html_math_renderer = "buildtime"
+        myst_enable_extensions = ["dollarmath", "amsmath"]
+        """,
+    "index.md": "# Fine\n\n$\\operatorname{{arg\\,max}}_w \\boldsymbol{{x}} \\bigl( a \\bigr)$\n\n```{{toctree}}\nbad\n```\n",
+    "bad.md": "# Bad\n\nAll is well until $\\frac{{a}}{{b}} + \\notamacro{{c}}$ here.\n",
+}
+
+
+def test_a_tex_error_fails_the_build(tmp_path):
+    """A two-page book with one undefined macro: sphinx -W fails, naming the page
+    and the formula; the page without the error typesets (amsmath, \\boldsymbol)."""
+    need((ROOT / ".ci" / "node" / "node_modules" / "mathjax-full").is_dir(),
+         "MathJax is not installed for the build; run: npm ci --prefix .ci/node")
+    for name, text in BAD_BOOK.items():
+        (tmp_path / name).write_text(textwrap.dedent(text.format(ext=str(ROOT / ".ci" / "node"))),
+                                     encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+                          str(tmp_path), str(tmp_path / "_out")], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode != 0, "a TeX error did not fail the build"
+    assert "bad.md" in run.stderr and r"\notamacro" in run.stderr, run.stderr[-2000:]
+    assert "Undefined control sequence" in run.stderr, run.stderr[-2000:]
+    fine = (tmp_path / "_out" / "index.html").read_text(encoding="utf-8")
+    assert "<mjx-container" in fine and "<mjx-assistive-mml" in fine and "math-error" not in fine

@@ -1,0 +1,157 @@
+"""Math typeset at build time: a Sphinx math renderer for the book.
+
+Sphinx's default renderer writes TeX into the page and loads MathJax (1.1 MiB of
+JavaScript, plus its fonts) so that each reader's browser typesets it. This one
+typesets every formula while the site is built, with MathJax 3 itself
+(``typeset.js`` beside this file, npm ``mathjax-full`` pinned in
+``package-lock.json``), so a page carries its formulas as HTML and CSS and loads
+no math script at all:
+
+* each formula becomes MathJax's CommonHTML markup (``mjx-container``) with the
+  hidden MathML (``mjx-assistive-mml``) that screen readers read;
+* each page gets an inline ``<style>`` with the CSS of the glyphs it uses; the
+  MathJax fonts are copied to ``_static/mathjax-fonts/`` and only those a page
+  needs are fetched;
+* a TeX error (a syntax error, an undefined macro, unbalanced braces) is a build
+  warning naming the page, the line and the formula, so ``-W`` fails the build.
+
+Enabled from ``_config.yml`` (``sphinx.local_extensions``). Needs Node and
+``npm ci --prefix .ci/node``.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.errors import ExtensionError
+from sphinx.locale import _
+from sphinx.util import logging
+from sphinx.util.math import get_node_equation_number
+
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE / "typeset.js"
+MATHJAX = HERE / "node_modules" / "mathjax-full"
+FONTS = MATHJAX / "es5" / "output" / "chtml" / "fonts" / "woff-v2"
+FONT_DIR = "_static/mathjax-fonts"
+FONT_URL = "@MATHJAX_FONTS@"
+
+logger = logging.getLogger(__name__)
+
+
+class Typesetter:
+    """One ``node typeset.js`` process for the whole build."""
+
+    def __init__(self) -> None:
+        if not (MATHJAX / "package.json").is_file():
+            raise ExtensionError("MathJax is not installed for the build-time math; "
+                                 "run: npm ci --prefix .ci/node")
+        node = shutil.which("node")
+        if node is None:
+            raise ExtensionError("Node is not installed; the build typesets math with it")
+        self.proc = subprocess.Popen([node, str(SCRIPT)], cwd=HERE, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, encoding="utf-8")
+
+    def ask(self, **message) -> dict:
+        self.proc.stdin.write(json.dumps(message) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise ExtensionError(f"typeset.js stopped (exit code {self.proc.poll()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+
+
+def _typesetter(app) -> Typesetter:
+    if getattr(app, "_buildtime_math", None) is None:
+        app._buildtime_math = Typesetter()
+    return app._buildtime_math
+
+
+def typeset(translator, node: nodes.Node, tex: str, *, display: bool) -> str:
+    """The formula as HTML; on a TeX error, a warning naming page and formula."""
+    app = translator.builder.app
+    typesetter = _typesetter(app)
+    docname = translator.builder.current_docname
+    if app._buildtime_math_page != docname:
+        typesetter.ask(page=docname)
+        app._buildtime_math_page = docname
+    reply = typesetter.ask(tex=tex, display=display)
+    if "error" in reply:
+        logger.warning("TeX error in %s: %s, in the formula: %s", docname, reply["error"],
+                       tex.strip(), location=node, type="math", subtype="tex")
+        return f'<span class="math-error">{html.escape(tex)}</span>'
+    app._buildtime_math_pages.add(docname)
+    return reply["html"]
+
+
+def visit_math(self, node: nodes.math) -> None:
+    self.body.append(self.starttag(node, "span", "", CLASS="math notranslate nohighlight"))
+    self.body.append(typeset(self, node, node.astext(), display=False) + "</span>")
+    raise nodes.SkipNode
+
+
+def visit_displaymath(self, node: nodes.math_block) -> None:
+    """As Sphinx's MathJax renderer (sphinx.ext.mathjax), typeset here."""
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
+    if node["nowrap"]:
+        self.body.append(typeset(self, node, node.astext(), display=True) + "</div>")
+        raise nodes.SkipNode
+    if node["number"]:
+        number = get_node_equation_number(self, node)
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    parts = [part for part in node.astext().split("\n\n") if part.strip()]
+    parts = [rf"\begin{{split}}{p}\end{{split}}" if r"\\" in p else p for p in parts]
+    tex = parts[0] if len(parts) == 1 else (
+        r"\begin{align}\begin{aligned}" + r"\\".join(parts) + r"\end{aligned}\end{align}")
+    self.body.append(typeset(self, node, tex, display=True) + "</div>\n")
+    raise nodes.SkipNode
+
+
+def _compact_css(css: str) -> str:
+    """MathJax's stylesheet without its indentation and blank lines.
+
+    >>> _compact_css("a {\\n  b: c;\\n}\\n\\nd {\\n  e: f;\\n}\\n")
+    'a{b:c;}d{e:f;}'
+    """
+    css = re.sub(r"\s*([{};:,])\s*", r"\1", css)
+    return css.strip()
+
+
+def add_page_css(app, pagename, templatename, context, doctree) -> None:
+    """An inline stylesheet for the formulas of a page that has any."""
+    if pagename not in app._buildtime_math_pages:
+        return
+    css = _typesetter(app).ask(css=True)["css"]
+    fonts = context["pathto"](FONT_DIR, 1)
+    style = _compact_css(css).replace(FONT_URL, fonts)
+    context["metatags"] = context.get("metatags", "") + f'\n<style id="mathjax-css">{style}</style>'
+    app._buildtime_math_page = None  # the next formula starts a fresh page
+
+
+def copy_fonts(app, exception) -> None:
+    typesetter = getattr(app, "_buildtime_math", None)
+    if typesetter is not None:
+        typesetter.close()
+    if exception is None and app.builder.format == "html":
+        shutil.copytree(FONTS, Path(app.outdir) / FONT_DIR, dirs_exist_ok=True)
+
+
+def setup(app):
+    app._buildtime_math = None
+    app._buildtime_math_page = None
+    app._buildtime_math_pages = set()
+    app.add_html_math_renderer("buildtime", (visit_math, None), (visit_displaymath, None))
+    app.connect("html-page-context", add_page_css)
+    app.connect("build-finished", copy_fonts)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": False}
