@@ -49,7 +49,10 @@ def test_rounded_rejects_bad_digits(digits, exc):
 
 
 def test_below_returns_the_bound_and_fails_above_it():
-    assert below(np.array([1e-16, -4e-16]), 1e-12) == 1e-12
+    bound = below(np.array([1e-16, -4e-16]), 1e-12)
+    assert bound == 1e-12 and repr(bound) == "10\u207b\u00b9\u00b2"  # 10⁻¹²
+    assert str(below(0.0, 5e-9)) == "5 \u00d7 10\u207b\u2079"  # 5 × 10⁻⁹
+    assert repr(below(0.0, 0.05)) == "0.05"
     with pytest.raises(AssertionError, match="gap is 0.002"):
         below(-2e-3, 1e-6, what="gap")
     with pytest.raises(AssertionError):

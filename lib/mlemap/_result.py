@@ -7,8 +7,11 @@ import numpy as np
 
 def _short(value):
     if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=6, separator=", ", threshold=8,
-                               edgeitems=3, max_line_width=10_000)
+        # six significant digits, as for scalars: a fixed number of decimals would
+        # print the machine-dependent digits of large entries
+        return np.array2string(value, separator=", ", threshold=8, edgeitems=3,
+                               max_line_width=10_000,
+                               formatter={"float_kind": lambda v: repr(float(f"{v:.6g}"))})
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
     return repr(value)

@@ -62,7 +62,7 @@ def load_perch():
     >>> from mlemap import load_perch
     >>> perch = load_perch()
     >>> perch
-    Perch(length_cm=[ 8.8, 14.7, 16. , ..., 45.5, 46. , 46.6], weight_g=[   5.9,   32. ,   40. , ..., 1100. , 1000. , 1000. ])
+    Perch(length_cm=[8.8, 14.7, 16.0, ..., 45.5, 46.0, 46.6], weight_g=[5.9, 32.0, 40.0, ..., 1100.0, 1000.0, 1000.0])
     >>> perch.length_cm.shape, float(perch.weight_g.max())
     ((56,), 1100.0)
     """

@@ -23,7 +23,7 @@ Examples
 >>> rounded(1318.4712, digits=3)
 1320.0
 >>> below(4.4e-16, 1e-12)
-1e-12
+10⁻¹²
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ import numpy as np
 
 from ._checks import integer
 
-__all__ = ["rounded", "below", "stable", "book_printing", "DIGITS"]
+__all__ = ["rounded", "below", "stable", "book_printing", "Bound", "DIGITS"]
 
 #: Significant digits a computed number is stored with unless a claim needs fewer.
 DIGITS = 6
@@ -126,6 +126,33 @@ def rounded(value, digits=DIGITS):
         f"got {type(value).__name__}.")
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+class Bound(float):
+    """A bound the prose states: a float that prints the way a book writes it.
+
+    ``Bound(1e-12)`` prints as ``10⁻¹²`` and ``Bound(5e-9)`` as ``5 × 10⁻⁹``,
+    so ``{glue:text}`` shows a typeset power of ten rather than ``1e-12``;
+    bounds from 0.01 to 1000 print plainly. It computes like the float it is.
+
+    Examples
+    --------
+    >>> Bound(1e-12), Bound(5e-9), Bound(0.05), Bound(1e-4) * 10
+    (10⁻¹², 5 × 10⁻⁹, 0.05, 0.001)
+    """
+
+    def __repr__(self):
+        value = float(self)
+        if value == 0 or 1e-2 <= abs(value) < 1e3:
+            return f"{value:g}"
+        mantissa, exponent = f"{value:.0e}".split("e")
+        power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+        return power if mantissa == "1" else f"{mantissa} \u00d7 {power}"
+
+    __str__ = __repr__
+
+
 def below(error, bound, *, what="error"):
     """Assert that a rounding-error size is under ``bound``; return the bound for the prose.
 
@@ -145,8 +172,9 @@ def below(error, bound, *, what="error"):
 
     Returns
     -------
-    float
-        ``bound`` itself, to be glued.
+    Bound
+        ``bound`` itself, a float that prints as ``10⁻¹²``, to be glued and
+        pasted with a plain ``{glue:text}`key``` (no format spec).
 
     Raises
     ------
@@ -160,7 +188,7 @@ def below(error, bound, *, what="error"):
     Examples
     --------
     >>> below([1e-16, -3e-15], 1e-12, what="log density vs SciPy")
-    1e-12
+    10⁻¹²
     >>> below(2e-3, 1e-6, what="gap")
     Traceback (most recent call last):
         ...
@@ -181,7 +209,7 @@ def below(error, bound, *, what="error"):
     worst = float(err.max())
     if not worst < bound:  # raised, not asserted: the check must hold under python -O too
         raise AssertionError(f"{what} is {worst:.2g}, not below {bound:g}")
-    return bound
+    return Bound(bound)
 
 
 def stable(compute, start, *, digits, rel=1e-12, seed=0):
