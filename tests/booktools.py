@@ -95,18 +95,234 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def dump_dom(url: str, *, budget_ms: int = 15000, extra_flags=(), timeout: float = 120,
-             browser: str | None = None) -> str:
-    """Open ``url`` in headless Chromium with a fresh profile; return the DOM after
-    ``budget_ms`` of virtual time. Raises RuntimeError when Chromium fails."""
-    browser = browser or chromium()
-    if browser is None:
-        raise RuntimeError("Chromium is not installed (apt-get install chromium)")
-    with tempfile.TemporaryDirectory() as profile:
-        run = subprocess.run(
-            [browser, *CHROMIUM_FLAGS, *extra_flags, f"--user-data-dir={profile}",
-             f"--virtual-time-budget={budget_ms}", "--dump-dom", url],
-            capture_output=True, text=True, timeout=timeout)
-    if run.returncode != 0:
-        raise RuntimeError(f"chromium failed on {url}: {run.stderr[-2000:]}")
-    return run.stdout
+class Browser:
+    """One headless Chromium for many page visits, driven over the DevTools
+    protocol on a pipe (``--remote-debugging-pipe``: no port, no download, no
+    library). Each visit gets a fresh browser context (an empty cache, storage
+    and cookies, like a new profile) in its own tab, so visits are first visits
+    and may run side by side from several threads.
+
+    >>> with Browser() as b:                                    # doctest: +SKIP
+    ...     b.evaluate(b.open_tab("data:text/html,<p>hi"), "document.body.textContent")
+    'hi'
+    """
+
+    def __init__(self, browser: str | None = None, extra_flags=()):
+        import threading
+
+        browser = browser or chromium()
+        if browser is None:
+            raise RuntimeError("Chromium is not installed (apt-get install chromium)")
+        self._profile = tempfile.TemporaryDirectory()
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+
+        import fcntl
+
+        # Chromium reads commands on fd 3 and writes replies on fd 4; move both
+        # ends above 4 first, so that neither dup2 overwrites the other.
+        high_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        high_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        to_chrome_r, from_chrome_w = high_r, high_w
+
+        def fds():
+            os.dup2(to_chrome_r, 3)  # dup2 clears close-on-exec on 3 and 4
+            os.dup2(from_chrome_w, 4)
+
+        self.proc = subprocess.Popen(
+            [browser, *CHROMIUM_FLAGS, *extra_flags, "--remote-debugging-pipe",
+             f"--user-data-dir={self._profile.name}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=fds, close_fds=False)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._next = 0
+        self._waiting: dict[int, dict] = {}
+        self._listeners: dict[str, list] = {}  # session id -> event lists
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    # --- the protocol ---------------------------------------------------------
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = os.read(self._from_chrome, 1 << 16)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                with self._lock:
+                    for slot in self._waiting.values():
+                        slot["reply"] = {"error": {"message": "Chromium exited"}}
+                        slot["done"].set()
+                return
+            buffer += chunk
+            while b"\0" in buffer:
+                raw, buffer = buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                if "id" in message:
+                    with self._lock:
+                        slot = self._waiting.pop(message["id"], None)
+                    if slot is not None:
+                        slot["reply"] = message
+                        slot["done"].set()
+                else:
+                    with self._lock:
+                        for events in self._listeners.get(message.get("sessionId", ""), []):
+                            events.append(message)
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None,
+             timeout: float = 120) -> dict:
+        """Send one command; return its result, or raise RuntimeError on an error."""
+        import threading
+
+        slot = {"done": threading.Event()}
+        with self._lock:
+            self._next += 1
+            ident = self._next
+            self._waiting[ident] = slot
+        message = {"id": ident, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        data = memoryview(json.dumps(message).encode() + b"\0")
+        with self._write_lock:  # one message at a time: a long one is written in parts
+            while data:
+                data = data[os.write(self._to_chrome, data):]
+        if not slot["done"].wait(timeout):
+            raise RuntimeError(f"Chromium did not answer {method} in {timeout} s")
+        reply = slot["reply"]
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error'].get('message')}")
+        return reply.get("result", {})
+
+    def listen(self, session: str) -> list:
+        """A list that the events of ``session`` are appended to, as they come."""
+        events: list = []
+        with self._lock:
+            self._listeners.setdefault(session, []).append(events)
+        return events
+
+    # --- tabs -----------------------------------------------------------------
+    def open_tab(self, *, before_load: str = "", width: int = 1280, height: int = 900):
+        """A new tab in a fresh browser context, with Page, Network, Runtime and Log
+        events on; returns (session id, event list, context id, target id)."""
+        context = self.send("Target.createBrowserContext")["browserContextId"]
+        target = self.send("Target.createTarget", {"url": "about:blank",
+                                                   "browserContextId": context})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        events = self.listen(session)
+        for domain in ("Page", "Network", "Runtime", "Log"):
+            self.send(f"{domain}.enable", session=session)
+        self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
+                                                         "deviceScaleFactor": 1, "mobile": False},
+                  session=session)
+        if before_load:
+            self.send("Page.addScriptToEvaluateOnNewDocument", {"source": before_load}, session=session)
+        return session, events, context, target
+
+    def close_tab(self, tab) -> None:
+        session, _events, context, target = tab
+        with self._lock:
+            self._listeners.pop(session, None)
+        self.send("Target.closeTarget", {"targetId": target})
+        self.send("Target.disposeBrowserContext", {"browserContextId": context})
+
+    def evaluate(self, session: str, expression: str, timeout: float = 300):
+        """The value of a JavaScript expression in the tab (promises awaited)."""
+        result = self.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
+                                                "returnByValue": True, "timeout": timeout * 1000},
+                           session=session, timeout=timeout + 10)
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            raise RuntimeError(details.get("exception", {}).get("description") or details.get("text"))
+        return result["result"].get("value")
+
+    def load(self, tab, url: str, *, settle: float = 0.5, timeout: float = 60) -> None:
+        """Navigate and wait for the load event, then until no request has been
+        pending for ``settle`` seconds (fonts are asked for after layout)."""
+        import time
+
+        session, events, _context, _target = tab
+        self.send("Page.navigate", {"url": url}, session=session)
+        end = time.monotonic() + timeout
+        while not any(e["method"] == "Page.loadEventFired" for e in list(events)):
+            if time.monotonic() > end:
+                raise RuntimeError(f"{url} did not load in {timeout} s")
+            time.sleep(0.02)
+        quiet_since = time.monotonic()
+        seen = len(events)
+        while time.monotonic() - quiet_since < settle and time.monotonic() < end:
+            time.sleep(0.05)
+            pending = _pending_requests(list(events))
+            if len(events) != seen or pending:
+                seen = len(events)
+                quiet_since = time.monotonic()
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", timeout=10)
+        except RuntimeError:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for fd in (self._to_chrome, self._from_chrome):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._profile.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _pending_requests(events: list) -> set:
+    """Request ids sent but neither finished nor failed.
+
+    >>> _pending_requests([{"method": "Network.requestWillBeSent", "params": {"requestId": "1"}},
+    ...                    {"method": "Network.requestWillBeSent", "params": {"requestId": "2"}},
+    ...                    {"method": "Network.loadingFinished", "params": {"requestId": "1"}}])
+    {'2'}
+    """
+    sent, done = set(), set()
+    for e in events:
+        method = e["method"]
+        if method == "Network.requestWillBeSent":
+            sent.add(e["params"]["requestId"])
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            done.add(e["params"]["requestId"])
+    return sent - done
+
+
+def console_errors(events: list) -> list[str]:
+    """What a page reported as an error: console.error calls, uncaught exceptions,
+    and the browser's own error log (a failed fetch, a 404, a CSP refusal).
+
+    >>> console_errors([{"method": "Runtime.exceptionThrown", "params": {"exceptionDetails": {
+    ...     "text": "Uncaught", "exception": {"description": "SyntaxError: x"}}}},
+    ...     {"method": "Log.entryAdded", "params": {"entry": {"level": "error", "text": "404", "url": "u"}}},
+    ...     {"method": "Log.entryAdded", "params": {"entry": {"level": "warning", "text": "meh"}}}])
+    ['SyntaxError: x', '404 (u)']
+    """
+    errors = []
+    for e in events:
+        method, params = e["method"], e.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            errors.append(details.get("exception", {}).get("description") or details.get("text", ""))
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+            entry = params["entry"]
+            errors.append(f"{entry.get('text', '')} ({entry.get('url', '')})")
+    return errors

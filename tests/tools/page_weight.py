@@ -7,32 +7,31 @@ Usage, after ``jupyter-book build . -W --keep-going``::
     MLEMAP_HTML=/tmp/x/_build/html python tests/tools/page_weight.py
 
 How it measures: the built site is served over HTTP on the loopback interface
-(127.0.0.1, a free port), and each page is opened once in headless Chromium with
-a fresh, empty profile, so nothing is cached. Chromium's network log
-(``--log-net-log``) lists every URL the page fetched: the HTML, its stylesheets
-and scripts, the images, and what runs later, such as the MathJax components
-and the MathJax and icon fonts it asks for while typesetting. Each fetched file
-is counted once, at its size on disk; a server that compresses (GitHub Pages
-gzips text) sends less, so these are upper bounds.
+(127.0.0.1, a free port), and each page is opened once in one headless Chromium
+(``booktools.Browser``, driven over the DevTools protocol on a pipe), each visit
+in a fresh browser context, so nothing is cached. The protocol's network events
+list every URL the page fetched: the HTML, its stylesheets and scripts, the
+images, and the fonts asked for after layout (the visit waits until no request
+has been pending for half a second). Each fetched file is counted once, at its
+size on disk, and at its size gzip-compressed (level 6, what a web server that
+compresses sends; GitHub Pages does).
 
 Everything but 127.0.0.1 resolves to nothing (``--host-resolver-rules``), so a
-measurement never reaches the network. A request that a page itself makes to
-another host is listed as ``external``, and the test fails on it. Chromium's
-own background requests (no page initiated them) are ignored.
+measurement never reaches the network. A request that a page makes to another
+host is listed as ``external``, and the test fails on it. The visit also keeps
+the page's console errors, its DOM and its number of elements.
 
-The budget, enforced by ``tests/test_site_a11y.py`` (which weighs each page on
+The budgets, enforced by ``tests/test_site_a11y.py`` (which weighs each page on
 the same visit as its accessibility audit, so that every page is opened once):
-no page over :data:`BUDGET_BYTES` on first load, MathJax included.
+no page over :data:`BUDGET_BYTES` on first load, nor over
+:data:`GZIP_BUDGET_BYTES` compressed, images and fonts included.
 """
 from __future__ import annotations
 
 import functools
 import gzip
 import http.server
-import json
-import shutil
 import sys
-import tempfile
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -42,9 +41,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for booktools
-from booktools import HTML, chromium, dump_dom, toc_files  # noqa: E402
+from booktools import HTML, Browser, console_errors, toc_files  # noqa: E402
 
-BUDGET_BYTES = 3_000_000
+BUDGET_BYTES = 1_200_000
 """No page may load more than this on a first visit (1.2 MB uncompressed),
 images and fonts included."""
 GZIP_BUDGET_BYTES = 450_000
@@ -101,6 +100,10 @@ class PageLoad:
     external: list[str] = field(default_factory=list)  # the page asked another host
     dom: str = ""
     root: Path = HTML
+    elements: int = 0  # DOM elements once the page settled
+    typeset_elements: int = 0  # of which inside typeset formulas and highlighted code
+    console: list[str] = field(default_factory=list)  # console errors, failed fetches
+    result: object = None  # the value of the visit's ``run`` expression
 
     @property
     def by_kind(self) -> Counter:
@@ -146,95 +149,64 @@ def serve(root: Path):
         thread.join()
 
 
-def fetched_urls(net_log: dict) -> list[tuple[str, str]]:
-    """``(url, initiator)`` of every URL request in a Chromium net log, in order.
+def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_load: str = "",
+                run: str | None = None, query: str = "") -> PageLoad:
+    """Open a page of the site once, in a fresh browser context; list what it fetched.
 
-    >>> log = {"constants": {"logEventTypes": {"URL_REQUEST_START_JOB": 7}},
-    ...        "events": [{"type": 7, "phase": 1, "params": {
-    ...            "url": "http://127.0.0.1:1/a.css", "initiator": "http://127.0.0.1:1"}},
-    ...                   {"type": 7, "phase": 2, "params": {"net_error": 0}}]}
-    >>> fetched_urls(log)
-    [('http://127.0.0.1:1/a.css', 'http://127.0.0.1:1')]
-    """
-    start_job = net_log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
-    return [(e["params"]["url"], e["params"].get("initiator", ""))
-            for e in net_log["events"]
-            if e["type"] == start_job and "url" in e.get("params", {})]
-
-
-def twin_name(page: str) -> str:
-    """Where the instrumented copy of a page goes, beside it.
-
-    >>> twin_name("book/glossary.html")
-    'book/glossary.twin.html'
-    """
-    return page[: -len(".html")] + ".twin.html"
-
-
-def first_visit(page: str, *, base: str, root: Path, browser: str, open_path: str | None = None,
-                ignore: frozenset[str] = frozenset(), timeout: float = 180) -> PageLoad:
-    """Open a page of the site once, with an empty profile; list what it fetched.
-
-    ``page`` is a path inside the site (``book/glossary.html``). ``open_path``, if
-    given, is opened instead (an instrumented twin of ``page``): it is counted as
-    ``page``, at the size of ``page``, and the files in ``ignore`` (what the twin
-    adds) are not counted."""
+    ``page`` is a path inside the site (``book/glossary.html``); ``query`` is
+    appended to its URL. ``before_load`` runs before the page's own scripts (e.g.
+    to choose the dark theme); ``run``, a JavaScript expression (a promise is
+    awaited), runs once the page has settled, and its value is kept in
+    ``result``. Nothing ``run`` loads is counted."""
     origin = base.rstrip("/")
-    opened = open_path or page
-    with tempfile.TemporaryDirectory() as tmp:
-        log_file = Path(tmp) / "net.json"
-        dom = dump_dom(f"{origin}/{opened}", budget_ms=30000, timeout=timeout, browser=browser,
-                       extra_flags=[f"--log-net-log={log_file}"])
-        net_log = json.loads(log_file.read_text(encoding="utf-8"))
-    load = PageLoad(page, dom=dom, root=root)
-    for url, initiator in fetched_urls(net_log):
-        if url.startswith(origin + "/"):
-            rel = unquote(urlsplit(url).path).lstrip("/")
-            if rel in ignore:
+    tab = browser.open_tab(before_load=before_load)
+    try:
+        browser.load(tab, f"{origin}/{page}{query}")
+        events = list(tab[1])
+        load = PageLoad(page, root=root)
+        for e in events:
+            if e["method"] != "Network.requestWillBeSent":
                 continue
-            if rel == opened:
-                rel = page
-            target = root / rel
-            if target.is_dir():
-                target = target / "index.html"
-            if target.is_file():
-                load.files[rel] = target.stat().st_size
-            elif rel != "favicon.ico":  # browsers ask for it unprompted; the book has none
-                load.missing.append(rel)
-        elif initiator.startswith(origin):
-            load.external.append(url)
-    return load
+            url = e["params"]["request"]["url"]
+            if url.startswith(origin + "/"):
+                rel = unquote(urlsplit(url).path).lstrip("/")
+                target = root / rel
+                if target.is_dir():
+                    target = target / "index.html"
+                if target.is_file():
+                    load.files[rel] = target.stat().st_size
+                else:
+                    load.missing.append(rel)
+            elif not url.startswith(("data:", "blob:", "about:")):
+                load.external.append(url)
+        load.console = console_errors(events)
+        load.elements, load.typeset_elements, load.dom = browser.evaluate(tab[0], (
+            "[document.getElementsByTagName('*').length,"
+            " document.querySelectorAll('mjx-container *, .highlight pre *').length,"
+            " document.documentElement.outerHTML]"))
+        if run is not None:
+            load.result = browser.evaluate(tab[0], run)
+        return load
+    finally:
+        browser.close_tab(tab)
 
 
-def visit(pages: list[str], *, root: Path = HTML, twin=None, extra: dict[str, Path] | None = None,
+def visit(pages: list[str], *, root: Path = HTML, browser: Browser | None = None,
+          before_load: str = "", run: str | None = None, query: str = "",
           workers: int = 2) -> dict[str, PageLoad]:
-    """First visits of several pages of the site at ``root``, two at a time.
-
-    With ``twin``, a function ``(page, html) -> html``, each page is opened as an
-    instrumented copy of itself, written beside it in a temporary copy of the
-    site, with the files in ``extra`` (site path -> file) added at the top; the
-    byte counts still describe the page as built. One visit then serves both a
-    check that needs the page's DOM and the weighing."""
-    browser = chromium()
-    if browser is None:
-        raise RuntimeError("Chromium is not installed (apt-get install chromium)")
-    extra = extra or {}
-    with tempfile.TemporaryDirectory() as tmp:
-        site = root
-        if twin is not None:
-            site = Path(tmp) / "site"
-            shutil.copytree(root, site, ignore=shutil.ignore_patterns("_sources"))
-            for rel, source in extra.items():
-                shutil.copy(source, site / rel)
-            for page in pages:
-                text = (root / page).read_text(encoding="utf-8")
-                (site / twin_name(page)).write_text(twin(page, text), encoding="utf-8")
-        ignore = frozenset(extra)
-        with serve(site) as base, ThreadPoolExecutor(max_workers=workers) as pool:
-            loads = pool.map(lambda p: first_visit(
-                p, base=base, root=root, browser=browser, ignore=ignore,
-                open_path=twin_name(p) if twin is not None else None), pages)
+    """First visits of several pages of the site at ``root``, served on loopback,
+    ``workers`` at a time in one Chromium (``browser``, or one started here)."""
+    own = browser is None
+    browser = browser or Browser()
+    try:
+        with serve(root) as base, ThreadPoolExecutor(max_workers=workers) as pool:
+            loads = pool.map(lambda p: first_visit(browser, p, base=base, root=root,
+                                                   before_load=before_load, run=run, query=query),
+                             pages)
             return {load.page: load for load in loads}
+    finally:
+        if own:
+            browser.close()
 
 
 def weigh(pages: list[str], *, root: Path = HTML) -> list[PageLoad]:
@@ -244,9 +216,10 @@ def weigh(pages: list[str], *, root: Path = HTML) -> list[PageLoad]:
 
 def table(loads: list[PageLoad]) -> str:
     """A plain-text table: one row per page, bytes by kind, and the total."""
-    head = ["page", *KINDS, "total", "gzip", "files"]
+    head = ["page", *KINDS, "total", "gzip", "files", "elements", "math+code"]
     rows = [[load.page, *(human(load.by_kind[k]) for k in KINDS), human(load.total),
-             human(load.gzip_total), str(len(load.files))] for load in loads]
+             human(load.gzip_total), str(len(load.files)), f"{load.elements:,}",
+             f"{load.typeset_elements:,}"] for load in loads]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
 
     def fmt(row):
@@ -269,7 +242,8 @@ def main(argv: list[str]) -> int:
         print(f"not in the build: {page}", file=sys.stderr)
     loads = weigh([p for p in pages if p not in unbuilt])
     print(table(loads))
-    problems = [f"{l.page}: over budget" for l in loads if l.total > BUDGET_BYTES]
+    problems = [f"{l.page}: over budget" for l in loads
+                if l.total > BUDGET_BYTES or l.gzip_total > GZIP_BUDGET_BYTES]
     problems += [f"{l.page}: external {u}" for l in loads for u in l.external]
     problems += [f"{l.page}: not found in the site: {m}" for l in loads for m in l.missing]
     for p in problems:
