@@ -9,7 +9,8 @@
   (_templates/: the theme's 1.4 MiB fontawesome.js, and the search index on
   pages other than search.html), still match the installed theme otherwise.
 * The bibliography keeps the entries the book promises and renders without
-  leftover TeX; the glossary gives every entry in English and in Korean.
+  leftover TeX; the glossary gives every entry in English and in Korean, sorted,
+  under letter headings linked from a letter index.
 
 Locally the browser tests skip when Chromium or the build is missing; with
 ``CI=true`` that is a failure. The page-weight budget is enforced in
@@ -191,18 +192,49 @@ def glossary_entries(text: str) -> list[list[str]]:
     >>> glossary_entries("```{glossary}\\nprior\\n사전확률\\n  p(w)\\n\\nMAP\\n  the mode\\n```")
     [['prior', '사전확률'], ['MAP']]
     """
-    block = re.search(r"```\{glossary\}\n(.*?)\n```", text, re.S)
-    assert block, "no {glossary} block"
-    entries, terms = [], []
-    for line in block.group(1).splitlines():
-        if line and not line[0].isspace() and not line.startswith(":"):
-            terms.append(line.strip())
-        elif terms:
+    blocks = re.findall(r"```\{glossary\}\n(.*?)\n```", text, re.S)
+    assert blocks, "no {glossary} block"
+    entries = []
+    for block in blocks:
+        terms = []
+        for line in block.splitlines():
+            if line and not line[0].isspace() and not line.startswith(":"):
+                terms.append(line.strip())
+            elif terms:
+                entries.append(terms)
+                terms = []
+        if terms:
             entries.append(terms)
-            terms = []
-    if terms:
-        entries.append(terms)
     return entries
+
+
+def sort_key(term: str) -> list[str]:
+    """Dictionary order: by words, case and punctuation ignored.
+
+    >>> sorted(["Bayesian linear regression", "Bayes' theorem", "L2 loss", "lasso"], key=sort_key)
+    ["Bayes' theorem", 'Bayesian linear regression', 'L2 loss', 'lasso']
+    """
+    return re.sub(r"[^a-z0-9]+", " ", term.lower()).split()
+
+
+def test_glossary_is_sorted_with_a_letter_index():
+    """Entries in alphabetical order of their English term, each under a heading
+    of its first letter, and a line of links to those headings at the top."""
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    entries = glossary_entries(text)
+    firsts = [e[0] for e in entries]
+    assert firsts == sorted(firsts, key=sort_key), "glossary entries are not in alphabetical order"
+    letters = sorted({f[0].upper() for f in firsts})
+    sections = re.findall(r"\(glossary-([a-z])\)=\n## ([A-Z])\n\n```\{glossary\}\n(.*?)\n```", text, re.S)
+    assert [s[1] for s in sections] == letters, "one section per first letter, in order"
+    for label, letter, block in sections:
+        assert label == letter.lower()
+        assert all(e[0][0].upper() == letter for e in glossary_entries(f"```{{glossary}}\n{block}\n```"))
+    index = re.search(r"^(\{ref\}`[A-Z] <glossary-[a-z]>`(?: · )?)+$", text, re.M)
+    assert index, "no letter index at the top"
+    assert re.findall(r"\{ref\}`([A-Z]) <", index.group(0)) == letters
+    page = _page("book/glossary")
+    assert all(f'id="glossary-{l.lower()}"' in page for l in letters), "a letter's heading has no anchor"
 
 
 def test_glossary_gives_every_entry_in_english_and_korean():
