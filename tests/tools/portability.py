@@ -4,6 +4,7 @@ Usage (from anywhere)::
 
     python tests/tools/portability.py            # every notebook in book/
     python tests/tools/portability.py book/x.ipynb
+    python tests/tools/portability.py -q -n 0       # pytest options pass through
 
 A stored output must equal a fresh run on *any* reader's machine, not only on
 the one that executed it. NumPy picks SIMD loops for ``exp``, ``log``, sums and
@@ -43,8 +44,10 @@ def main(argv: list[str]) -> int:
          "print(' '.join(x for x in d if f.get(x)) or 'none')"],
         env=env, capture_output=True, text=True, check=True)
     print(f"features NumPy dispatches to under that setting: {check.stdout.strip()}", flush=True)
-    targets = argv or ["book"]
-    return subprocess.call([sys.executable, "-m", "pytest", *targets], cwd=ROOT, env=env)
+    # pytest options pass through; with no path given, the notebooks in book/
+    paths = [a for a in argv if not a.startswith("-")]
+    args = argv if paths else [*argv, "book"]
+    return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":
