@@ -169,3 +169,18 @@ def test_checks_happen_before_computation():
     with pytest.raises(ValueError):
         mlemap.adam(grad, np.ones(2), lr=0.1, steps=3, betas=(0.9, 1.5))
     assert calls == []
+
+
+def test_subnormal_columns_are_scaled_exactly():
+    # A column of subnormal numbers: 1/scale would overflow, ldexp does not.
+    X = np.array([[2.22507386e-313], [2.22507386e-313]])
+    np.testing.assert_array_equal(mlemap.fit_mle(X, np.zeros(2)).weights, [0.0])
+    X = np.array([[1e-310], [2e-310], [3e-310]])
+    y = np.array([1e-300, 2e-300, 3e-300])
+    assert np.isclose(mlemap.fit_mle(X, y).weights[0], 1e10, rtol=1e-12)
+
+
+def test_weights_that_overflow_raise_naming_X():
+    X = np.array([[2.2e-313, 1.0], [4.4e-313, 3.0], [1e-313, 2.0]])
+    with pytest.raises(ValueError, match="overflow.*`X`"):
+        mlemap.fit_mle(X, np.array([1.0, 2.0, 3.0]))

@@ -75,10 +75,10 @@ def _dd_sum_rows(hi, lo):
     return hi[0], lo[0]
 
 
-def _residuals(A, inv_scale, b, x, r, block=8192):
+def _residuals(A, neg_exponent, b, x, r, block=8192):
     """Residuals of the augmented system, in double-double, rounded to double.
 
-    With ``S = A * inv_scale`` (exact), ``x = (x_hi, x_lo)`` and
+    With ``S = A * 2**neg_exponent`` (exact, column by column), ``x = (x_hi, x_lo)`` and
     ``r = (r_hi, r_lo)`` returns ``f = b - r - S x`` and ``g = -S.T r``.
     Works through ``A`` in blocks of rows to bound the memory used.
     """
@@ -89,7 +89,7 @@ def _residuals(A, inv_scale, b, x, r, block=8192):
     g_hi, g_lo = np.zeros(m), np.zeros(m)
     for start in range(0, n, block):
         rows = slice(start, start + block)
-        S = A[rows] * inv_scale
+        S = np.ldexp(A[rows], neg_exponent)
         S_split = _split(S)
         # f: sum over columns of the exact products S x, then b - r - that.
         p = S * x_hi
@@ -115,11 +115,16 @@ def _dd_add(x_hi, x_lo, dx):
 
 # --- the solver ----------------------------------------------------------
 
-def power_of_two_scale(A):
-    """Per-column powers of two near the largest magnitude (1 for zero columns)."""
+def power_of_two_exponent(A):
+    """Per-column exponents ``e`` with ``2**e`` near the largest magnitude (0 for zero columns)."""
     biggest = np.max(np.abs(A), axis=0)
     _, exponent = np.frexp(biggest)
-    return np.where(biggest > 0, np.ldexp(1.0, exponent), 1.0)
+    return np.where(biggest > 0, exponent, 0)
+
+
+def power_of_two_scale(A):
+    """Per-column powers of two near the largest magnitude (1 for zero columns)."""
+    return np.ldexp(1.0, power_of_two_exponent(A))
 
 
 class Solution(NamedTuple):
@@ -145,8 +150,11 @@ def lstsq(A, b, *, what="X"):
             f"`{what}` has {n} rows and {m} columns: with fewer rows than "
             "columns the least-squares solution is not unique."
         )
-    scale = power_of_two_scale(A)
-    factored = np.multiply(A, 1.0 / scale, order="F")
+    exponent = power_of_two_exponent(A)
+    scale = np.ldexp(1.0, exponent)
+    # ldexp, not A * (1 / scale): for a column of subnormal numbers 1 / scale
+    # overflows, while the scaled column itself is exact and of normal size
+    factored = np.asfortranarray(np.ldexp(A, -exponent))
     qr, tau, _, info = dgeqrf(factored, overwrite_a=1)
     if info != 0:  # pragma: no cover - LAPACK argument error
         raise RuntimeError(f"LAPACK dgeqrf failed with info={info}.")
@@ -167,21 +175,29 @@ def lstsq(A, b, *, what="X"):
         return out[:, 0]
 
     x = solve_triangular(R, apply_q(b.copy(), "T")[:m])
+    residual = None
     if cond > REFINE_ABOVE:
-        x, residual = _refine(A, 1.0 / scale, b, R, apply_q, x, cond, what)
-        return Solution(x / scale, residual, float(cond), R, scale)
-    x = x / scale
-    return Solution(x, b - A @ x, float(cond), R, scale)
+        x, residual = _refine(A, -exponent, b, R, apply_q, x, cond, what)
+    with np.errstate(over="ignore"):
+        x = x / scale
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"the least-squares weights overflow float64: a column of `{what}` is "
+            "tiny next to the target (its largest entry is "
+            f"{np.max(np.abs(A), axis=0).min():.2g}); rescale the columns of `{what}`.")
+    if residual is None:
+        residual = b - A @ x
+    return Solution(x, residual, float(cond), R, scale)
 
 
-def _refine(A, inv_scale, b, R, apply_q, x, cond, what, max_steps=60):
+def _refine(A, neg_exponent, b, R, apply_q, x, cond, what, max_steps=60):
     """Björck refinement in double-double; returns ``(x, residual)`` (scaled x)."""
     n, m = A.shape
     x_hi, x_lo = x, np.zeros(m)
-    r_hi, r_lo = b - A @ (x * inv_scale), np.zeros(n)  # a start; refined below
+    r_hi, r_lo = b - A @ np.ldexp(x, neg_exponent), np.zeros(n)  # a start; refined below
     best, stalled, size = np.inf, 0, np.inf
     for _ in range(max_steps):
-        f, g = _residuals(A, inv_scale, b, (x_hi, x_lo), (r_hi, r_lo))
+        f, g = _residuals(A, neg_exponent, b, (x_hi, x_lo), (r_hi, r_lo))
         c = apply_q(f, "T")
         h = solve_triangular(R, g, trans="T")
         dx = solve_triangular(R, c[:m] - h)
