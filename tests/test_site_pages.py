@@ -186,6 +186,27 @@ def test_bibliography_renders_without_leftover_tex():
     assert len(re.findall(r'class="citation"', listing.group(1))) >= len(REQUIRED_SOURCES)
 
 
+def test_bibliography_is_labelled_author_year_as_the_text_cites():
+    """The text cites "[Bishop, 2006]" (bibtex_reference_style: author_year), and the
+    bibliography is labelled the same way, not [1]-[20]."""
+    page = _page("book/bibliography")
+    labels = [html.unescape(l) for l in re.findall(
+        r'<span class="label"><span class="fn-bracket">\[</span>([^<]*)<', page)]
+    assert len(labels) >= len(REQUIRED_SOURCES)
+    not_author_year = [l for l in labels if not re.fullmatch(r"\D+, (\d{4}|n\.d\.)[a-j]?", l)]
+    assert not not_author_year, f"bibliography labels that are not author-year: {not_author_year}"
+    cited = html.unescape(_page("book/map_ridge"))
+    assert re.search(r">Dlaiml, 2022<", cited), "the text does not cite author-year"
+
+
+def test_the_proof_index_is_not_built():
+    """sphinx-proof's index (prf-prf.html) listed raw labels and was linked from
+    nowhere; _config.yml builds no domain index."""
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    assert CONFIG["sphinx"]["config"]["html_domain_indices"] is False
+    assert not (HTML / "prf-prf.html").exists()
+
+
 def glossary_entries(text: str) -> list[list[str]]:
     """The terms of each entry of a MyST ``{glossary}`` block.
 

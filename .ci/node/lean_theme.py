@@ -18,6 +18,8 @@
   copies (:func:`purge_css`): 540 KiB of CSS become about 130 KiB.
 * **Figures** as 256-colour PNGs where that changes no pixel visibly
   (:func:`palette_png`): about a third of their bytes.
+* **Bibliography labels** author–year, as the text cites ("[Bishop, 2006]"),
+  not numbers: the pybtex style ``authoryear`` registered here.
 * **A meta description** per page, from its first paragraph (search engines
   show it; Lighthouse's SEO audit asks for it).
 
@@ -310,7 +312,43 @@ def shrink_figures(app, exception) -> None:
             png.write_bytes(small)
 
 
+def author_year_style():
+    """pybtex's plain style with author–year labels ("Bishop, 2006", "Smith and
+    Jones, 2020", "Kingma et al., 2015"), so that the bibliography is labelled as
+    the text cites (``bibtex_reference_style: author_year``)."""
+    from pybtex.style.formatting.plain import Style as Plain
+    from pybtex.style.labels import BaseLabelStyle
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            seen: dict[str, int] = {}
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                names = [" ".join(p.last_names) or " ".join(p.first_names) for p in people]
+                names = [re.sub(r"[{}]", "", n) for n in names]
+                if not names:
+                    who = re.sub(r"[{}]", "", entry.fields.get("organization", entry.fields.get("title", "")))
+                    who = who.split(":")[0][:30]
+                elif len(names) == 1:
+                    who = names[0]
+                elif len(names) == 2:
+                    who = f"{names[0]} and {names[1]}"
+                else:
+                    who = f"{names[0]} et al."
+                label = f"{who}, {entry.fields.get('year', 'n.d.')}"
+                seen[label] = seen.get(label, 0) + 1
+                yield label if seen[label] == 1 else label + "abcdefghij"[seen[label] - 1]
+
+    class AuthorYear(Plain):
+        default_label_style = AuthorYearLabels
+
+    return AuthorYear
+
+
 def setup(app):
+    from pybtex.plugin import register_plugin
+
+    register_plugin("pybtex.style.formatting", "authoryear", author_year_style())
     app.connect("html-page-context", lean_assets, priority=900)
     app.connect("build-finished", subset_icons)
     app.connect("build-finished", purge_css, priority=600)

@@ -1,0 +1,108 @@
+"""Lighthouse on every page of the built book: a measuring tool, never a test.
+
+Usage, after ``jupyter-book build . -W --keep-going`` and, once,
+``npm ci --prefix tests/tools/lighthouse`` (Lighthouse 12.2.3, pinned in
+``tests/tools/lighthouse/package-lock.json``; it runs on Node 18 or 20)::
+
+    python tests/tools/lighthouse.py                    # every page in _toc.yml
+    python tests/tools/lighthouse.py book/map_ridge     # just some (TOC entries)
+
+The site is served on 127.0.0.1 without compression, and Lighthouse drives the
+system's Chromium (``CHROME_PATH``, else ``booktools.chromium()``) headless, with
+every host but loopback resolving to nothing: no network. Its default preset is
+used: mobile, with simulated throttling. One row per page: the four category
+scores, largest contentful paint, total blocking time, the bytes transferred
+(uncompressed here) and the DOM size. The goal it measures: performance >= 90,
+accessibility 100, best practices 100, SEO >= 95 on every page; pages that miss
+it are listed with the audits that cost them points. Timings are machine- and
+load-dependent: compare runs on one quiet machine, and never assert them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for booktools
+from booktools import CHROMIUM_FLAGS, HTML, chromium, toc_files  # noqa: E402
+from page_weight import human, serve  # noqa: E402
+
+LIGHTHOUSE = Path(__file__).resolve().parent / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+GOAL = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 95}
+
+
+def run(url: str, browser: str) -> dict:
+    """Lighthouse's JSON report (the "lhr") for one URL."""
+    flags = [f for f in CHROMIUM_FLAGS if f != "--headless"] + ["--headless=new"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        proc = subprocess.run(
+            [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
+             f"--chrome-flags={' '.join(flags)}"],
+            capture_output=True, text=True, timeout=600, env={**os.environ, "CHROME_PATH": browser})
+        if proc.returncode != 0 or not out.is_file():
+            raise RuntimeError(f"lighthouse failed on {url}: {proc.stderr[-1500:]}")
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def row(page: str, lhr: dict) -> dict:
+    cats = {k: round(100 * (v["score"] or 0)) for k, v in lhr["categories"].items()}
+    audits = lhr["audits"]
+    return {"page": page, **cats,
+            "LCP": audits["largest-contentful-paint"]["displayValue"],
+            "TBT": audits["total-blocking-time"]["displayValue"],
+            "bytes": human(int(audits["total-byte-weight"]["numericValue"])),
+            "DOM": int(audits["dom-size"]["numericValue"]) if "numericValue" in audits["dom-size"] else "",
+            "misses": misses(lhr)}
+
+
+def misses(lhr: dict) -> list[str]:
+    """For each category under its goal, the audits that lost points."""
+    found = []
+    for cat, goal in GOAL.items():
+        category = lhr["categories"][cat]
+        if round(100 * (category["score"] or 0)) >= goal:
+            continue
+        for ref in category["auditRefs"]:
+            audit = lhr["audits"][ref["id"]]
+            if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 0.9:
+                found.append(f"{cat}: {audit['title']} ({audit.get('displayValue', audit['score'])})")
+    return found
+
+
+def table(rows: list[dict]) -> str:
+    head = ["page", "performance", "accessibility", "best-practices", "seo", "LCP", "TBT", "bytes", "DOM"]
+    cells = [[str(r.get(h, "")) for h in head] for r in rows]
+    widths = [max(len(c[i]) for c in [head, *cells]) for i in range(len(head))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
+             "| " + " | ".join("-" * w for w in widths) + " |"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(cell, widths)) + " |" for cell in cells]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if not LIGHTHOUSE.exists():
+        print("Lighthouse is not installed; run: npm ci --prefix tests/tools/lighthouse", file=sys.stderr)
+        return 2
+    browser = os.environ.get("CHROME_PATH") or chromium()
+    if browser is None or not HTML.is_dir():
+        print("needs Chromium and a built site (jupyter-book build . -W --keep-going)", file=sys.stderr)
+        return 2
+    pages = [e if e.endswith(".html") else e + ".html" for e in (argv or toc_files())]
+    rows = []
+    with serve(HTML) as base:
+        for page in pages:
+            rows.append(row(page, run(f"{base}/{page}", browser)))
+            print(f"measured {page}", file=sys.stderr)
+    print(table(rows))
+    missed = [(r["page"], m) for r in rows for m in r["misses"]]
+    for page, why in missed:
+        print(f"{page}: {why}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
