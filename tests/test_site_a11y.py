@@ -400,19 +400,40 @@ def test_dom_size_is_within_budget(visits, page):
                                 f"of math and code (budget {DOM_BUDGET:,})")
 
 
+SEARCH_RESULTS = """
+new Promise(function (ok) {
+  var start = Date.now();
+  (function poll() {
+    var snippets = document.querySelectorAll("ul.search p.context");
+    if (snippets.length >= 3 || Date.now() - start > 8000) { ok(); } else { setTimeout(poll, 200); }
+  })();
+}).then(function () {
+  var ul = document.querySelector("ul.search");
+  return ul && {html: ul.innerHTML,
+                snippets: Array.from(ul.querySelectorAll("p.context")).map(function (p) { return p.textContent; })};
+})
+"""
+
+
 def test_search_finds_a_glossary_term_offline(browser):
-    """search.html loads its index from the site and finds the glossary."""
+    """search.html loads its index from the site, finds the glossary, and its
+    snippets are text: formulas as their characters (the MathML), no TeX, and
+    not the page's table of contents."""
     need((HTML / "search.html").is_file(), "the site is not built; run: jupyter-book build . -W --keep-going")
     with page_weight.serve(HTML) as base:
-        load = page_weight.first_visit(browser, "search.html", base=base, root=HTML, query="?q=likelihood",
-                                       run="new Promise(function (ok) { setTimeout(ok, 1500); })"
-                                           ".then(function () { var ul = document.querySelector('ul.search');"
-                                           " return ul ? ul.innerHTML : null; })")
-    assert load.result, "search.html showed no result list for 'likelihood'"
+        load = page_weight.first_visit(browser, "search.html", base=base, root=HTML, query="?q=variance",
+                                       run=SEARCH_RESULTS)
+    assert load.result, "search.html showed no result list for 'variance'"
     # (a clean build also ranks the glossary entry itself first; an incremental
     # Sphinx build drops glossary index entries from searchindex.js)
-    assert 'href="book/glossary.html' in load.result, "search did not find the glossary"
+    assert 'href="book/glossary.html' in load.result["html"], "search did not find the glossary"
     assert "searchindex.js" in load.files and not load.external
+    snippets = load.result["snippets"]
+    assert len(snippets) >= 3, f"too few snippets: {snippets}"
+    tex = [s[:80] for s in snippets if re.search(r"\\[(\[]|\\(frac|sigma|mathcal|mid)\b|\$", s)]
+    assert not tex, f"search snippets show TeX: {tex}"
+    toc = [s[:80] for s in snippets if s.lstrip(". ").startswith("Contents")]
+    assert not toc, f"search snippets start with the table of contents: {toc}"
 
 
 # --- page weight, from the same visits ----------------------------------------------
