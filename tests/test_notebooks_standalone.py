@@ -17,6 +17,7 @@ empty temporary folder and run there, top to bottom.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import importlib.util
 import re
@@ -111,7 +112,8 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def installed_by_requirements() -> set[str]:
+@functools.cache  # the same for every notebook: walk the metadata once per run
+def installed_by_requirements() -> frozenset[str]:
     """Canonical names of every distribution that requirements.txt installs: the
     listed ones, mlemap (``-e .``), and all their dependencies, transitively."""
     from packaging.requirements import Requirement
@@ -132,7 +134,12 @@ def installed_by_requirements() -> set[str]:
             req = Requirement(spec)
             if req.marker is None or req.marker.evaluate({"extra": ""}):
                 todo.append(_canonical(req.name))
-    return seen
+    return frozenset(seen)
+
+
+@functools.cache
+def _distributions() -> dict:
+    return importlib.metadata.packages_distributions()
 
 
 def imported_modules(source: str) -> set[str]:
@@ -160,7 +167,7 @@ def test_notebook_imports_only_what_requirements_install(path):
         if cell["cell_type"] == "code":
             modules |= imported_modules(code_of(cell))
     provided = installed_by_requirements()
-    distributions = importlib.metadata.packages_distributions()
+    distributions = _distributions()
     problems = []
     for module in sorted(modules - set(sys.stdlib_module_names)):
         spec = importlib.util.find_spec(module)
