@@ -106,3 +106,8 @@ def test_book_printing_outside_ipython_sets_numpy_only():
         assert repr(np.array([1 / 3, 1e-17])) == "array([0.333, 0.   ])"
     finally:
         np.set_printoptions(**old)
+
+
+def test_stable_rejects_a_rel_that_is_not_a_number():
+    with pytest.raises(TypeError, match="rel"):
+        stable(abs, 1.0, digits=3, rel="1e-12")

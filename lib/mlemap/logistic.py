@@ -161,6 +161,7 @@ def fit_logistic(X, t, *, lam=0.0, penalize=None, max_iter=100):
 
     eps = np.finfo(float).eps
     abs_X = np.abs(X)
+    col_abs = abs_X.T @ np.ones(n)  # sum_i |x_ij|, for the gradient's rounding level
     w = np.zeros(d)
     value, nll = objective(w)
     steps = 0
@@ -172,7 +173,7 @@ def fit_logistic(X, t, *, lam=0.0, penalize=None, max_iter=100):
         grad = X.T @ residual + prior * w
         # The gradient's rounding level: each term x_ij (p_i - t_i) is off by about
         # eps |x_ij| (p_i has absolute error eps), and w_j by eps |w_j|.
-        grad_floor = 8 * eps * (abs_X.T @ np.ones(n) + prior * np.abs(w))
+        grad_floor = 8 * eps * (col_abs + prior * np.abs(w))
         if np.all(np.abs(grad) <= grad_floor):
             break
         if iteration > max_iter:

@@ -32,7 +32,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import integer
+from ._checks import integer, real_scalar
 
 __all__ = ["rounded", "below", "stable", "book_printing", "Bound", "DIGITS"]
 
@@ -194,11 +194,7 @@ def below(error, bound, *, what="error"):
         ...
     AssertionError: gap is 0.002, not below 1e-06
     """
-    if isinstance(bound, (bool, np.bool_)) or not isinstance(bound, (numbers.Real, np.floating)):
-        raise TypeError(f"`bound` must be a real number, got {type(bound).__name__}.")
-    bound = float(bound)
-    if not (math.isfinite(bound) and bound > 0):
-        raise ValueError(f"`bound` must be positive and finite, got {bound}.")
+    bound = real_scalar(bound, "bound", positive=True)
     if not isinstance(what, str):
         raise TypeError(f"`what` must be a string, got {type(what).__name__}.")
     err = np.abs(np.asarray(error, dtype=float))
@@ -244,7 +240,7 @@ def stable(compute, start, *, digits, rel=1e-12, seed=0):
     Raises
     ------
     TypeError
-        If ``compute`` is not callable.
+        If ``compute`` is not callable, or ``rel`` not a real number.
     ValueError
         If ``start`` is not finite, or ``rel`` not positive.
     AssertionError
@@ -269,9 +265,7 @@ def stable(compute, start, *, digits, rel=1e-12, seed=0):
     start_arr = np.asarray(start, dtype=float)
     if not np.all(np.isfinite(start_arr)):
         raise ValueError("`start` contains NaN or inf.")
-    if isinstance(rel, (bool, np.bool_)) or not isinstance(rel, (numbers.Real, np.floating)) \
-            or not (math.isfinite(rel) and rel > 0):
-        raise ValueError(f"`rel` must be a positive number, got {rel!r}.")
+    rel = real_scalar(rel, "rel", positive=True)
     u = np.random.default_rng(seed).uniform(-1.0, 1.0, size=start_arr.shape)
     nudged = start_arr * (1.0 + rel * u) + (start_arr == 0) * rel * u
     if np.ndim(start) == 0:
