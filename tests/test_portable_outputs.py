@@ -80,22 +80,21 @@ def output_texts(out: dict):
             yield mime, "".join(value) if isinstance(value, list) else str(value)
 
 
-def violations(path) -> list[str]:
-    nb = load_notebook(path)
-    found = []
-    for cell in nb["cells"]:
+def stored_offenders(path):
+    """Yield (cell id, where, number) for every offending number stored in ``path``."""
+    for cell in load_notebook(path)["cells"]:
         if cell["cell_type"] != "code":
             continue
-        cid = cell.get("id", "?")
         for out in cell.get("outputs", []):
             glued = out.get("metadata", {}).get("scrapbook", {}).get("name")
             for what, text in output_texts(out):
                 for number in offending_numbers(text):
-                    if (path.name, cid, number) in ALLOWED:
-                        continue
-                    where = f"glue {glued!r}" if glued else what
-                    found.append(f"cell {cid} ({where}): {number}")
-    return found
+                    yield cell.get("id", "?"), (f"glue {glued!r}" if glued else what), number
+
+
+def violations(path) -> list[str]:
+    return [f"cell {cid} ({where}): {number}" for cid, where, number in stored_offenders(path)
+            if (path.name, cid, number) not in ALLOWED]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -109,13 +108,7 @@ def test_stored_numbers_are_machine_independent(path):
 
 
 def test_every_allowed_exception_is_still_needed():
-    present = set()
-    for path in NOTEBOOKS:
-        nb = load_notebook(path)
-        for cell in nb["cells"]:
-            for out in cell.get("outputs", []):
-                for _, text in output_texts(out):
-                    for number in offending_numbers(text):
-                        present.add((path.name, cell.get("id", "?"), number))
+    present = {(path.name, cid, number) for path in NOTEBOOKS
+               for cid, _, number in stored_offenders(path)}
     stale = sorted(set(ALLOWED) - present)
     assert not stale, f"ALLOWED entries that no stored output needs any more: {stale}"
