@@ -117,3 +117,14 @@ def generator(rng):
     if rng < 0:
         raise ValueError(f"`rng` must be a non-negative seed, got {rng}.")
     return np.random.default_rng(int(rng))
+
+
+def reject_unknown(name, extra, *, renamed=None):
+    """Raise the TypeError Python would for unknown keywords `extra` of `name`()
+    (a function that takes ``**extra``), with a pointer where a keyword was renamed:
+    `renamed` maps an old keyword to the rest of the message."""
+    for old, message in (renamed or {}).items():
+        if old in extra:
+            raise TypeError(f"{name}() {message}")
+    if extra:
+        raise TypeError(f"{name}() got an unexpected keyword argument {sorted(extra)[0]!r}")

@@ -43,22 +43,16 @@ References
 
 import numpy as np
 
-from ._checks import as_real_array, integer, real_scalar
+from ._checks import as_real_array, integer, real_scalar, reject_unknown
 
 __all__ = ["sgd", "adam"]
 
 
-def _reject_unknown(name, extra):
-    """Raise the TypeError Python would, with a pointer for PyTorch's ``weight_decay``."""
-    if not extra:
-        return
-    if "weight_decay" in extra:
-        raise TypeError(
-            f"{name}() has no `weight_decay`: PyTorch uses that name for two different "
-            "things. Pass `l2=c` for the L2 coefficient c (PyTorch's SGD/Adam "
-            "weight_decay) or `decoupled_decay=δ` for the decoupled decay rate δ "
-            "(PyTorch's AdamW weight_decay).")
-    raise TypeError(f"{name}() got an unexpected keyword argument {sorted(extra)[0]!r}")
+#: PyTorch's ``weight_decay`` is c in SGD/Adam and δ in AdamW: say which to pass.
+_WEIGHT_DECAY = {"weight_decay": (
+    "has no `weight_decay`: PyTorch uses that name for two different things. Pass "
+    "`l2=c` for the L2 coefficient c (PyTorch's SGD/Adam weight_decay) or "
+    "`decoupled_decay=δ` for the decoupled decay rate δ (PyTorch's AdamW weight_decay).")}
 
 
 def _common(grad, w0, lr, steps, l2, decoupled_decay):
@@ -167,7 +161,7 @@ def sgd(grad, w0, *, lr, steps, l2=0.0, decoupled_decay=0.0, **unknown):
         ...
     TypeError: sgd() has no `weight_decay`: PyTorch uses that name for two different things. Pass `l2=c` for the L2 coefficient c (PyTorch's SGD/Adam weight_decay) or `decoupled_decay=δ` for the decoupled decay rate δ (PyTorch's AdamW weight_decay).
     """
-    _reject_unknown("sgd", unknown)
+    reject_unknown("sgd", unknown, renamed=_WEIGHT_DECAY)
     w, lr, steps, l2, decoupled_decay, path = _common(grad, w0, lr, steps, l2,
                                                       decoupled_decay)
 
@@ -246,7 +240,7 @@ def adam(grad, w0, *, lr, steps, l2=0.0, decoupled_decay=0.0, betas=(0.9, 0.999)
     >>> bool(np.allclose(l2[-1], w[-1], atol=1e-2))  # Adam+L2 is not AdamW
     False
     """
-    _reject_unknown("adam", unknown)
+    reject_unknown("adam", unknown, renamed=_WEIGHT_DECAY)
     w, lr, steps, l2, decoupled_decay, path = _common(grad, w0, lr, steps, l2,
                                                       decoupled_decay)
     try:

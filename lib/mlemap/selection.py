@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ._checks import as_real_array, design_and_target, generator, integer, penalty_mask
+from ._checks import as_real_array, design_and_target, generator, integer, penalty_mask, reject_unknown
 from ._result import Result, frozen
 from .linear import fit_map
 
@@ -100,12 +100,9 @@ def kfold_cv(X, y, lams, *, n_folds=5, rng, penalize=None, **removed):
     >>> cv.best_lam
     0.01
     """
-    if "k" in removed:
-        raise TypeError("kfold_cv() no longer takes `k`: the number of folds is now "
-                        "`n_folds` (in the book k is a fish's weight).")
-    if removed:
-        raise TypeError(f"kfold_cv() got an unexpected keyword argument "
-                        f"{next(iter(removed))!r}.")
+    reject_unknown("kfold_cv", removed, renamed={"k": (
+        "no longer takes `k`: the number of folds is now `n_folds` (in the book k is a "
+        "fish's weight).")})
     X, y = design_and_target(X, y)
     lams = as_real_array(lams, "lams", ndim=1)
     if np.any(lams < 0):
