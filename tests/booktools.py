@@ -207,9 +207,11 @@ class Browser:
         return events
 
     # --- tabs -----------------------------------------------------------------
-    def open_tab(self, *, before_load: str = "", width: int = 1280, height: int = 900):
+    def open_tab(self, *, before_load: str = "", width: int = 1280, height: int = 900,
+                 mobile: bool = False):
         """A new tab in a fresh browser context, with Page, Network, Runtime and Log
-        events on; returns (session id, event list, context id, target id)."""
+        events on; returns (session id, event list, context id, target id).
+        ``mobile`` emulates a phone's viewport (the page's ``meta viewport`` applies)."""
         context = self.send("Target.createBrowserContext")["browserContextId"]
         target = self.send("Target.createTarget", {"url": "about:blank",
                                                    "browserContextId": context})["targetId"]
@@ -218,7 +220,7 @@ class Browser:
         for domain in ("Page", "Network", "Runtime", "Log"):
             self.send(f"{domain}.enable", session=session)
         self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
-                                                         "deviceScaleFactor": 1, "mobile": False},
+                                                         "deviceScaleFactor": 1, "mobile": mobile},
                   session=session)
         if before_load:
             self.send("Page.addScriptToEvaluateOnNewDocument", {"source": before_load}, session=session)
@@ -326,3 +328,103 @@ def console_errors(events: list) -> list[str]:
             entry = params["entry"]
             errors.append(f"{entry.get('text', '')} ({entry.get('url', '')})")
     return errors
+
+
+# --- does the page fit its viewport, does each formula fit its column? ----------
+
+PHONE = 390
+DESKTOP = 1280
+
+FIT_JS = r"""
+(function () {
+  var vw = %(width)d;
+  var doc = document.documentElement;
+  function visible(el) { return el.getClientRects().length > 0; }
+  function scrolls(style) { return style.overflowX === "auto" || style.overflowX === "scroll"; }
+  function describe(el) {
+    var name = el.tagName.toLowerCase();
+    if (el.id) name += "#" + el.id;
+    if (el.classList.length) name += "." + Array.from(el.classList).slice(0, 3).join(".");
+    return name;
+  }
+  var equations = [];
+  var all = document.querySelectorAll('mjx-container[display="true"]');
+  all.forEach(function (c, i) {
+    var math = c.querySelector(":scope > mjx-math");
+    if (!math || !visible(c)) return;
+    var block = c.closest("div.math") || c.parentElement;
+    var content = math.getBoundingClientRect().width;
+    var box = c.getBoundingClientRect();
+    var room = block.getBoundingClientRect();
+    var width = Math.min(c.clientWidth, room.right - box.left);
+    if (content <= width + 1) return;
+    var style = getComputedStyle(c);
+    var eqno = block.querySelector(":scope > .eqno");
+    var mml = c.querySelector("mjx-assistive-mml");
+    var tex = block.getAttribute("data-tex") || (mml ? mml.textContent : "");
+    equations.push({
+      index: i, id: block.id || "", number: eqno ? eqno.textContent.replace("#", "").trim() : "",
+      tex: tex.replace(/\s+/g, " ").trim(), content: Math.round(content), box: Math.round(width),
+      overflowX: style.overflowX,
+      scrollable: scrolls(style) && c.scrollWidth > c.clientWidth + 1 && box.right <= room.right + 1,
+      cue: style.backgroundImage.indexOf("gradient") >= 0 && style.backgroundAttachment.indexOf("local") >= 0,
+    });
+  });
+  // What sticks out of the viewport: elements past its right edge outside any
+  // scrolling or clipping box, innermost first.
+  var wide = [];
+  (function walk(el) {
+    var style = getComputedStyle(el);
+    if (style.display === "none" || style.position === "fixed") return;
+    var r = el.getBoundingClientRect();
+    var before = wide.length;
+    if (style.overflowX === "visible") {
+      for (var k = 0; k < el.children.length; k++) walk(el.children[k]);
+      if (wide.length === before && r.right <= vw + 1) {
+        // a word too long for its line sticks out of a box that fits
+        for (var t = el.firstChild; t; t = t.nextSibling) {
+          if (t.nodeType !== 3 || !t.textContent.trim()) continue;
+          var range = document.createRange();
+          range.selectNodeContents(t);
+          var tr = range.getBoundingClientRect();
+          if (tr.right > vw + 1) {
+            wide.push({element: describe(el) + " (its text)", right: Math.round(tr.right),
+                       text: t.textContent.replace(/\s+/g, " ").trim().slice(0, 60)});
+            break;
+          }
+        }
+      }
+    }
+    if (wide.length === before && r.width > 0 && r.right > vw + 1 && el !== doc && el !== document.body) {
+      wide.push({element: describe(el), right: Math.round(r.right),
+                 text: (el.textContent || "").replace(/\s+/g, " ").trim().slice(0, 60)});
+    }
+  })(document.body);
+  return {width: vw, scrollWidth: Math.max(doc.scrollWidth, document.body.scrollWidth),
+          displays: all.length, equations: equations, wide: wide.slice(0, 8)};
+})()
+"""
+
+
+def page_fit(browser: "Browser", url: str, width: int, *, before_load: str = "",
+             height: int = 900) -> dict:
+    """Open ``url`` in a fresh tab ``width`` px wide (a phone's viewport below 800
+    px) and measure, once it has settled:
+
+    * ``scrollWidth``, the document's width, against ``width``;
+    * ``equations``: each display formula (``mjx-container[display="true"]``)
+      whose typeset content is wider than its box, with its ``number`` and ``id``
+      (if labelled), its ``tex`` (the build keeps it in ``data-tex``), the widths
+      ``content`` and ``box``, ``overflowX``, ``scrollable`` (it scrolls in its own
+      box, which the page's column holds) and ``cue`` (the scroll shadows of
+      ``_static/layout.css``);
+    * ``wide``: the innermost elements that stick out past the viewport's right
+      edge outside any scrolling box (why a page is too wide);
+    * ``displays``: how many display formulas the page has.
+    """
+    tab = browser.open_tab(before_load=before_load, width=width, height=height, mobile=width < 800)
+    try:
+        browser.load(tab, url, settle=0.3)
+        return browser.evaluate(tab[0], FIT_JS % {"width": width})
+    finally:
+        browser.close_tab(tab)
