@@ -8,7 +8,18 @@ import numpy as np
 from ._checks import as_real_array, generator, integer, real_scalar
 from ._result import Result, frozen
 
-__all__ = ["load_perch", "simulate_fish", "Perch", "FishSample"]
+__all__ = ["load_perch", "simulate_fish", "Perch", "FishSample",
+           "scaled_length", "log_length", "fish_design",
+           "LENGTH_CENTRE_CM", "LENGTH_UNIT_CM", "LOG_LENGTH_REFERENCE_CM"]
+
+#: Centre of the length scale: the middle of `simulate_fish`'s default range
+#: (20, 45) cm. A fish of this length has the intercept as its mean weight.
+LENGTH_CENTRE_CM = 32.5
+#: Unit of the length scale: one step of u is 10 cm.
+LENGTH_UNIT_CM = 10.0
+#: Reference length of the log-log (allometric) model of the perch, close to
+#: the geometric mean length of the catch; used by `log_length`.
+LOG_LENGTH_REFERENCE_CM = 28.0
 
 
 @frozen
@@ -31,7 +42,7 @@ class Perch(Result):
 
 
 def load_perch():
-    r"""The 56 perch (length, weight) of the 1917 Lake Laengelmävesi fish catch.
+    r"""The 56 perch (length, weight) of the 1917 Lake Längelmävesi fish catch.
 
     Returns
     -------
@@ -42,7 +53,7 @@ def load_perch():
     Notes
     -----
     Read offline from ``mlemap/data/perch.csv`` (package data). The 159
-    fish of seven species were caught in Lake Laengelmävesi near Tampere,
+    fish of seven species were caught in Lake Längelmävesi near Tampere,
     Finland, in 1917; the perch are observations 104-159. ``length_cm`` is
     the source's "Length3". No perch has a zero or missing weight (the
     zero-weight fish of the full data set, observation 47, is a roach).
@@ -154,3 +165,105 @@ def simulate_fish(n, *, rng, true_weights=(130.0, -21.0, 0.9), sigma=30.0,
     mean = np.polynomial.polynomial.polyval(length, w)
     weight = mean + gen.normal(0.0, sigma, size=n)
     return FishSample(length_cm=length, weight_g=weight, true_weights=w.copy(), sigma=sigma)
+
+
+def scaled_length(length_cm, *, centre_cm=LENGTH_CENTRE_CM, unit_cm=LENGTH_UNIT_CM):
+    r"""Length on the book's scale, :math:`u = (x - 32.5\text{ cm}) / 10\text{ cm}`.
+
+    Polynomials in the raw length in cm have badly scaled columns
+    (:math:`x^2` is about 1000 for a 32 cm fish), so the chapters fit
+    polynomials in :math:`u` instead; see the chapter "MLE is least squares".
+
+    Parameters
+    ----------
+    length_cm : array_like, shape (n,)
+        Lengths :math:`x_i` in cm, finite.
+    centre_cm : float, keyword-only
+        The length that maps to 0 (default `LENGTH_CENTRE_CM`, 32.5 cm).
+    unit_cm : float, keyword-only
+        The length that one unit of :math:`u` stands for, > 0 (default
+        `LENGTH_UNIT_CM`, 10 cm). ``unit_cm=12.5`` maps the range (20, 45) cm
+        onto [-1, 1].
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Dimensionless :math:`u_i`.
+
+    Examples
+    --------
+    >>> scaled_length([22.5, 32.5, 45.0])
+    array([-1.  ,  0.  ,  1.25])
+    >>> scaled_length([20.0, 45.0], unit_cm=12.5)
+    array([-1.,  1.])
+    """
+    x = as_real_array(length_cm, "length_cm", ndim=1)
+    centre = real_scalar(centre_cm, "centre_cm")
+    unit = real_scalar(unit_cm, "unit_cm", positive=True)
+    return (x - centre) / unit
+
+
+def log_length(length_cm, *, reference_cm=LOG_LENGTH_REFERENCE_CM):
+    r"""Log length for the allometric model :math:`\log k = w_0 + w_1 \log(x / x_{\mathrm{ref}})`.
+
+    Parameters
+    ----------
+    length_cm : array_like, shape (n,)
+        Lengths :math:`x_i` in cm, > 0.
+    reference_cm : float, keyword-only
+        :math:`x_{\mathrm{ref}}` in cm, > 0 (default `LOG_LENGTH_REFERENCE_CM`,
+        28 cm), so that :math:`w_0` is the log weight of a fish of that length.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        :math:`\log(x_i / x_{\mathrm{ref}})`, natural log.
+
+    Examples
+    --------
+    >>> log_length([28.0, 56.0]).round(4)
+    array([0.    , 0.6931])
+    """
+    x = as_real_array(length_cm, "length_cm", ndim=1)
+    if np.any(x <= 0):
+        raise ValueError("`length_cm` must be positive to take its log.")
+    reference = real_scalar(reference_cm, "reference_cm", positive=True)
+    return np.log(x / reference)
+
+
+def fish_design(length_cm, *, degree=2, centre_cm=LENGTH_CENTRE_CM,
+                unit_cm=LENGTH_UNIT_CM):
+    r"""Design matrix of a polynomial in the scaled length :math:`u` (`scaled_length`).
+
+    Row :math:`i` is :math:`(1, u_i, u_i^2, \dots, u_i^{\mathrm{degree}})`, so the
+    weights are :math:`w_0` (the mean weight at 32.5 cm, in g), :math:`w_1` (g per
+    10 cm) and so on. This is the model of the chapters "MLE is least squares"
+    and "MAP is L2 regularization".
+
+    Parameters
+    ----------
+    length_cm : array_like, shape (n,)
+        Lengths :math:`x_i` in cm, finite.
+    degree : int, keyword-only
+        Highest power, >= 0 (default 2, a parabola).
+    centre_cm, unit_cm : float, keyword-only
+        As in `scaled_length`.
+
+    Returns
+    -------
+    ndarray, shape (n, degree + 1)
+
+    Examples
+    --------
+    >>> fish_design([22.5, 32.5, 42.5])
+    array([[ 1., -1.,  1.],
+           [ 1.,  0.,  0.],
+           [ 1.,  1.,  1.]])
+    >>> fish_design([32.5], degree=3).shape
+    (1, 4)
+    """
+    from .linear import polynomial_design
+
+    degree = integer(degree, "degree", minimum=0)
+    return polynomial_design(scaled_length(length_cm, centre_cm=centre_cm,
+                                           unit_cm=unit_cm), degree)
