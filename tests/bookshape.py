@@ -166,11 +166,29 @@ def markdown_units(path: Path) -> list[tuple[str, str]]:
             for n, cell in enumerate(nb["cells"]) if cell["cell_type"] == "markdown"]
 
 
-def all_displays() -> list[Display]:
+def equation_outputs(entry: str, path: Path) -> list[Display]:
+    """Asserted equations shown as the visible output of a code cell."""
+    found = []
+    for cell in code_cells(entry, path):
+        if not cell.outputs_visible:
+            continue
+        for out in cell.outputs:
+            plain = text_of(out.get("data", {}).get("text/plain", ""))
+            if plain.startswith(EQUATION_MARK):
+                tex = plain[len(EQUATION_MARK):].strip()
+                found.append(Display(entry, cell.id, "output", "output", "", "", tex[:60]))
+    return found
+
+
+def all_displays(*, outputs: bool = False) -> list[Display]:
+    """Every display in the markdown of every page; with ``outputs``, also the
+    asserted equations that code cells show."""
     found = []
     for entry, path in pages():
         for unit, text in markdown_units(path):
             found.extend(displays_in(text, entry, unit))
+        if outputs and path.suffix == ".ipynb":
+            found.extend(equation_outputs(entry, path))
     return found
 
 

@@ -6,7 +6,8 @@ Usage::
     python tests/tools/displays.py --list   # every display, one per line
 
 A display is *glued* when it is ``{glue:math}`` of an ``mlemap.symbolic.equation``
-(the expression a cell asserted); a hand-typed one must say what it is, as a
+(the expression a cell asserted), or an *output* when a code cell shows such an
+equation as its result; a hand-typed one must say what it is, as a
 ``{math}`` directive with ``:class: definition``, ``assumption`` or ``quotation``.
 ``tests/test_book_shape.py`` fails on any other (*unmarked*). The rules are in
 ``tests/bookshape.py``.
@@ -21,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bookshape as bs  # noqa: E402
 
-COLUMNS = ["glued", *bs.HAND_KINDS, "unmarked"]
+COLUMNS = ["glued", "output", *bs.HAND_KINDS, "unmarked"]
 
 
 def main(argv: list[str]) -> int:
-    displays = bs.all_displays()
+    displays = bs.all_displays(outputs=True)
     if "--list" in argv:
         for d in displays:
             print(f"{d.page}\t{d.unit}\t{d.kind}\t{d.form}\t{d.label}\t{d.snippet}")
