@@ -334,6 +334,9 @@ def console_errors(events: list) -> list[str]:
 
 PHONE = 390
 DESKTOP = 1280
+# The theme's dark mode, as a reader's click on its switch leaves it: the theme
+# reads localStorage before it paints. Run before the page's scripts (open_tab).
+DARK_MODE = 'localStorage.setItem("mode","dark");localStorage.setItem("theme","dark");'
 
 FIT_JS = r"""
 (function () {
@@ -366,7 +369,7 @@ FIT_JS = r"""
       index: i, id: block.id || "", number: eqno ? eqno.textContent.replace("#", "").trim() : "",
       tex: tex.replace(/\s+/g, " ").trim(), content: Math.round(content), box: Math.round(width),
       overflowX: style.overflowX,
-      scrollable: scrolls(style) && c.scrollWidth > c.clientWidth + 1 && box.right <= room.right + 1,
+      scrollable: scrolls(style) && c.scrollWidth > c.clientWidth && box.right <= room.right + 1,
       cue: style.backgroundImage.indexOf("gradient") >= 0 && style.backgroundAttachment.indexOf("local") >= 0,
     });
   });
@@ -406,6 +409,41 @@ FIT_JS = r"""
 """
 
 
+def page_fits(browser: "Browser", url: str, widths=(DESKTOP, PHONE), *, before_load: str = "",
+              height: int = 900) -> dict[int, dict]:
+    """:func:`page_fit` at several widths from one load of the page: the tab is
+    resized (a phone's viewport below 800 px) and laid out again between them."""
+    widths = list(widths)
+    tab = browser.open_tab(before_load=before_load, width=widths[0], height=height,
+                           mobile=widths[0] < 800)
+    try:
+        browser.load(tab, url, settle=0.3)
+        fits = {}
+        for i, width in enumerate(widths):
+            if i:
+                browser.send("Emulation.setDeviceMetricsOverride", {
+                    "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800},
+                    session=tab[0])
+                browser.evaluate(tab[0], RESIZED % {"width": width})
+            fits[width] = browser.evaluate(tab[0], FIT_JS % {"width": width})
+        return fits
+    finally:
+        browser.close_tab(tab)
+
+
+# Wait until the page has the new width and two frames have been laid out.
+RESIZED = """
+new Promise(function (ok) {
+  var start = Date.now();
+  (function poll() {
+    if (document.documentElement.clientWidth <= %(width)d || Date.now() - start > 5000) {
+      requestAnimationFrame(function () { requestAnimationFrame(ok); });
+    } else { setTimeout(poll, 20); }
+  })();
+})
+"""
+
+
 def page_fit(browser: "Browser", url: str, width: int, *, before_load: str = "",
              height: int = 900) -> dict:
     """Open ``url`` in a fresh tab ``width`` px wide (a phone's viewport below 800
@@ -422,9 +460,4 @@ def page_fit(browser: "Browser", url: str, width: int, *, before_load: str = "",
       edge outside any scrolling box (why a page is too wide);
     * ``displays``: how many display formulas the page has.
     """
-    tab = browser.open_tab(before_load=before_load, width=width, height=height, mobile=width < 800)
-    try:
-        browser.load(tab, url, settle=0.3)
-        return browser.evaluate(tab[0], FIT_JS % {"width": width})
-    finally:
-        browser.close_tab(tab)
+    return page_fits(browser, url, [width], before_load=before_load, height=height)[width]
