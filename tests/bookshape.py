@@ -62,7 +62,7 @@ class Display:
 
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z:-]+)\}[ \t]*(?P<arg>.*)$")
-CODE_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(?!\{)")
+CODE_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(?![`~{])")  # a plain code block, not a directive
 DOLLARS = re.compile(r"\$\$(.+?)\$\$(?:[ \t]*\((?P<label>[^)\n]+)\))?", re.S)
 AMS = re.compile(r"^[ \t]*\\begin\{(align|equation|gather|multline|alignat|flalign)\*?\}", re.M)
 

@@ -31,13 +31,14 @@ def test_the_parser_finds_every_form_of_display():
         ":::{math}", "z = 3", ":::", "",
         "```{glue:math} key_four", ":label: eq-four", "```", "",
         "\\begin{align}", "a &= b", "\\end{align}", "",
-        "```python", "$$ not math $$", "```",
+        "```python", "$$ not math $$", "```", "",
+        "````{prf:theorem} T", "```{glue:math} key_five", "```", "````",
     ])
     found = bs.displays_in(text, "page", "unit")
     kinds = sorted((d.form, d.kind) for d in found)
     assert kinds == [("$$", "unmarked"), ("amsmath", "unmarked"),
-                     ("glue:math", "glued"), ("math", "definition"),
-                     ("math", "unmarked")]
+                     ("glue:math", "glued"), ("glue:math", "glued"),
+                     ("math", "definition"), ("math", "unmarked")]
     assert {d.label for d in found} >= {"eq-one", "eq-two", "eq-four"}
 
 
