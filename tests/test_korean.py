@@ -128,12 +128,15 @@ def term_index(root: Path = ROOT) -> dict[str, str]:
     return index
 
 
-ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
+ROLE = re.compile(r"(?<![\w\\^}])\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
+# a role, or a code span (scanned together, left to right, so that the braces of
+# a code span such as `\sigma_{weight}` are not taken for a role)
+ROLE_OR_CODE = re.compile(r"(?:(?<![\w\\^}])\{(?P<role>[\w:-]+)\})?(?P<ticks>`+)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)",
+                          re.S)
 TITLED_ROLES = {"ref", "numref", "doc", "term", "prf:ref", "eq", "download", "abbr"}
 TITLED_DIRECTIVES = re.compile(r"^(prf:.*|admonition|exercise|solution|dropdown|topic|sidebar|card|"
                                r"tab-item|note|warning|tip|important|hint|seealso|caution|attention)$")
 TRANSLATED_OPTIONS = {"alt", "caption", "title", "figwidth-title"}
-CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 DISPLAY_MATH = re.compile(r"\$\$.*?\$\$(?:\s*\([^)\n]*\))?", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:[^$\\\n]|\\.)+?\$")
 ENV_MATH = re.compile(r"\\begin\{(?P<env>[a-z*]+)\}.*?\\end\{(?P=env)\}", re.S)
@@ -141,6 +144,55 @@ LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
 LABEL_LINE = re.compile(r"^\s*\(([^)\s]+)\)=\s*$", re.M)
 OPTION_LINE = re.compile(r"^\s*:([\w-]+):(?:[ \t]+(.*?))?\s*$", re.M)
 DIRECTIVE_LINE = re.compile(r"^\s*(`{3,}|:{3,})\{([\w:-]+)\}(.*)$", re.M)
+CLOSING_FENCE = re.compile(r"^\s*(`{3,}|:{3,})\s*$", re.M)
+
+
+FENCE_LINE = re.compile(r"^[ \t]*(?P<f>`{3,}|~{3,}|:{3,})(?P<info>[^\n]*)$")
+
+
+def fenced_code(text: str, found: collections.Counter | None = None) -> str:
+    """The text without its fenced code blocks (each counted whole in ``found``);
+    directive fences (```` ```{name} ```` and their closing fences) stay.
+
+    >>> fenced_code("```{note}\\nA\\n```\\n\\n```python\\nx = 1\\n```\\nB\\n")
+    '```{note}\\nA\\n```\\n\\n \\nB\\n'
+    """
+    lines = text.splitlines(keepends=True)
+    out, stack, i = [], [], 0
+    while i < len(lines):
+        m = FENCE_LINE.match(lines[i].rstrip("\n"))
+        if m is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence, info = m["f"], m["info"].strip()
+        if info.startswith("{"):
+            stack.append(fence)
+        elif not info and stack and fence[0] == stack[-1][0] and len(fence) >= len(stack[-1]):
+            stack.pop()
+        else:  # a code block: up to its closing fence
+            j = i + 1
+            while j < len(lines) and not re.match(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$",
+                                                  lines[j].rstrip("\n")):
+                j += 1
+            if found is not None:
+                found["".join(lines[i:j + 1]).strip()] += 1
+            out.append(" \n")
+            i = j + 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out)
+
+
+def _role_span(name: str, body: str, terms: dict[str, str]) -> str:
+    if name in TITLED_ROLES:
+        target = re.search(r"<([^<>]+)>\s*$", body)
+        target = target[1] if target else body
+        if name == "term":
+            target = terms.get(target.strip().lower(), target.strip().lower())
+        return f"{{{name}}}`<{target.strip()}>`"
+    return f"{{{name}}}`{body}`"
 
 
 def preserved_spans(text: str, terms: dict[str, str] | None = None) -> collections.Counter:
@@ -152,36 +204,39 @@ def preserved_spans(text: str, terms: dict[str, str] | None = None) -> collectio
     >>> preserved_spans("{term}`우도 <likelihood>`", {"likelihood": "likelihood"}) == \\
     ...     preserved_spans("{term}`likelihood`", {"likelihood": "likelihood"})
     True
+    >>> sorted(preserved_spans("the post's `s_{weight}` and {ref}`x <y>`"))
+    ['`s_{weight}`', '{ref}`<y>`']
     """
     terms = terms or {}
     found: collections.Counter = collections.Counter()
-    for m in DIRECTIVE_LINE.finditer(text):
+
+    def keep(m):
+        found[m.group(0).strip()] += 1
+        return " "
+
+    rest = fenced_code(text, found)
+    for m in DIRECTIVE_LINE.finditer(rest):
         if TITLED_DIRECTIVES.match(m[2]):
             found[f"{m[1]}{{{m[2]}}}"] += 1
         else:
             found[m.group(0).strip()] += 1
-    for m in OPTION_LINE.finditer(text):
+    for m in OPTION_LINE.finditer(rest):
         if m[1] not in TRANSLATED_OPTIONS:
             found[f":{m[1]}: {m[2] or ''}".strip()] += 1
-    for m in LABEL_LINE.finditer(text):
-        found[f"({m[1]})="] += 1
-    rest = DIRECTIVE_LINE.sub(" ", OPTION_LINE.sub(" ", text))
+    rest = DIRECTIVE_LINE.sub(" ", OPTION_LINE.sub(" ", rest))
+    rest = CLOSING_FENCE.sub(keep, rest)
+    rest = LABEL_LINE.sub(keep, rest)
 
-    def role(m):
-        name, body = m["role"], m["body"]
-        if name in TITLED_ROLES:
-            target = re.search(r"<([^<>]+)>\s*$", body)
-            target = target[1] if target else body
-            if name == "term":
-                target = terms.get(target.strip().lower(), target.strip().lower())
-            found[f"{{{name}}}`<{target.strip()}>`"] += 1
+    def role_or_code(m):
+        if m["role"]:
+            found[_role_span(m["role"], m["body"], terms)] += 1
         else:
             found[m.group(0)] += 1
         return " "
 
-    rest = ROLE.sub(role, rest)
-    for pattern in (CODE, DISPLAY_MATH, ENV_MATH, INLINE_MATH, LINK_TARGET):
-        rest = pattern.sub(lambda m: found.update([m.group(0).strip()]) or " ", rest)
+    rest = ROLE_OR_CODE.sub(role_or_code, rest)
+    for pattern in (DISPLAY_MATH, ENV_MATH, INLINE_MATH, LINK_TARGET):
+        rest = pattern.sub(keep, rest)
     return found
 
 
@@ -229,9 +284,10 @@ def prose(text: str) -> str:
     """A unit's text without code, math, roles' targets, quotes of the post
     (blockquote lines) and HTML tags: what a reader reads as words."""
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
-    text = ROLE.sub(lambda m: (re.sub(r"\s*<[^<>]+>\s*$", "", m["body"])
-                               if m["role"] in TITLED_ROLES else " "), text)
-    for pattern in (CODE, DISPLAY_MATH, ENV_MATH, INLINE_MATH):
+    text = fenced_code(text)
+    text = ROLE_OR_CODE.sub(lambda m: (re.sub(r"\s*<[^<>]+>\s*$", "", m["body"])
+                                       if m["role"] in TITLED_ROLES else " "), text)
+    for pattern in (DISPLAY_MATH, ENV_MATH, INLINE_MATH):
         text = pattern.sub(" ", text)
     return re.sub(r"<[^>]+>", " ", text)
 
@@ -251,7 +307,8 @@ def term_problems(name: str, root: Path = ROOT) -> list[str]:
                 for w in wrong:
                     if w in korean:
                         bad.append(f"{unit.key}: {w!r} for {term!r}; the glossary's term is {chosen!r}")
-            if re.search(rf"\b{re.escape(term)}s?\b", english) and chosen not in korean:
+            current = t.sha == unit.sha  # a stale unit is reported by the staleness test
+            if current and re.search(rf"\b{re.escape(term)}s?\b", english) and chosen not in korean:
                 bad.append(f"{unit.key}: the English says {term!r}, the Korean lacks {chosen!r}")
     return bad
 

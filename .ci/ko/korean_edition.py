@@ -660,8 +660,12 @@ def finish_korean_build(app, exception) -> None:
     problems = [line for line in text.splitlines() if re.search(r"WARNING|ERROR|Error|Traceback", line)]
     if code != 0 or problems:
         raise ExtensionError(
-            "the Korean edition's build (into {}) failed with exit code {} or warned; its log is {}:\n{}"
-            .format(_paths(app)[2], code, log.name, "\n".join(problems[-40:] or text.splitlines()[-40:])))
+            "the Korean edition's build (into {}) exited with code {} and {} warning(s) or error(s); "
+            "its log is {} (the last 40 lines of them below). A warning in an English page is "
+            "usually in its Korean page too; to build the English edition alone, remove the "
+            "korean_edition line from _config.yml.\n{}"
+            .format(_paths(app)[2], code, len(problems), log.name,
+                    "\n".join(problems[-40:] or text.splitlines()[-40:])))
     logging.getLogger(__name__).info("Korean edition built into %s (%.1f s)", _paths(app)[2],
                                      time.monotonic() - started)
 
@@ -680,6 +684,12 @@ def other_edition(app, pagename: str) -> tuple[str, str, str]:
     return posixpath.relpath(target, here or "."), lang, label
 
 
+# The theme lays out one item at the article header's end; with the switch there
+# are two, side by side (a rule this small is not worth a request of its own).
+SWITCH_CSS = (".header-article-items__end{display:flex;align-items:center}"
+              ".edition-switch{font-size:.9rem;white-space:nowrap}")
+
+
 def page_context(app, pagename, templatename, context, doctree) -> None:
     if app.builder.format != "html":
         return
@@ -688,7 +698,8 @@ def page_context(app, pagename, templatename, context, doctree) -> None:
                                  "title": ("이 쪽을 한국어로 읽기" if lang == "ko"
                                            else "Read this page in English")}
     context["metatags"] = (context.get("metatags", "")
-                           + f'\n<link rel="alternate" hreflang="{lang}" href="{href}" />')
+                           + f'\n<link rel="alternate" hreflang="{lang}" href="{href}" />'
+                           + f'\n<style id="edition-switch-css">{SWITCH_CSS}</style>')
 
 
 LABELS_PO = HERE / "locales" / "ko" / "LC_MESSAGES" / "labels.po"
