@@ -170,6 +170,8 @@ def fenced_code(text: str, found: collections.Counter | None = None) -> str:
             stack.append(fence)
         elif not info and stack and fence[0] == stack[-1][0] and len(fence) >= len(stack[-1]):
             stack.pop()
+        elif fence[0] == ":":  # a colon fence is never code
+            pass
         else:  # a code block: up to its closing fence
             j = i + 1
             while j < len(lines) and not re.match(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$",
