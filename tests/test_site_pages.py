@@ -151,6 +151,41 @@ def test_theme_macro_override_matches_the_installed_theme():
     assert _without_comments(ours.read_text(encoding="utf-8")) == expected
 
 
+# --- meta descriptions and reproducible assets ------------------------------------
+
+META_DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"')
+
+
+def test_every_page_has_a_meta_description():
+    """From the page's first paragraph, or for a generated page (search, index)
+    its title and the book's; never empty, never starting with a dash."""
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    pages = [HTML / f"{e}.html" for e in toc_files()] + sorted(
+        p for p in HTML.glob("*.html") if p.name != "index.html")
+    bad = {}
+    for page in pages:
+        if not page.exists():
+            continue
+        found = META_DESCRIPTION.findall(page.read_text(encoding="utf-8"))
+        text = html.unescape(found[0]).strip() if len(found) == 1 else ""
+        if len(found) != 1 or len(text) < 10 or not text[0].isalnum() or len(text) > 160:
+            bad[page.name] = found
+    assert not bad, f"pages without one good meta description: {bad}"
+
+
+def test_icon_fonts_are_not_stamped_with_the_build_time():
+    """The icons cut from Font Awesome (.ci/node/lean_theme.py) keep the source
+    font's head.modified, so two builds give byte-identical files."""
+    from fontTools.ttLib import TTFont
+
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    pairs = {"fa-solid.woff": "fa-solid-900.ttf", "fa-brands.woff": "fa-brands-400.ttf"}
+    for woff, ttf in pairs.items():
+        cut = TTFont(HTML / "_static" / "icons" / woff)
+        source = TTFont(HTML / "_static" / "vendor" / "fontawesome" / "webfonts" / ttf)
+        assert cut["head"].modified == source["head"].modified, f"{woff} is stamped with its build time"
+
+
 # --- bibliography and glossary -------------------------------------------------
 
 REQUIRED_SOURCES = {

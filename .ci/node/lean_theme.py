@@ -43,6 +43,7 @@ FA_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 FA_RULE = re.compile(r"((?:\.fa-[a-z0-9-]+:{1,2}before,?)+)\{content:\"\\\\?(f[0-9a-f]{3}|e[0-9a-f]{3})\"\}")
 ESCAPE = re.compile(r"\"\\(f[0-9a-f]{3}|e[0-9a-f]{3})\"")
 DESCRIPTION_CHARS = 155
+GENERATED_TITLES = {"search": "Search the book", "genindex": "Index"}
 
 
 def description(doctree: nodes.document | None, title: str, project: str) -> str:
@@ -108,6 +109,33 @@ def _name(asset) -> str:
     return getattr(asset, "filename", None) or str(asset)
 
 
+# Scripts that an inline script of the page uses as it runs stay blocking; every
+# other script file waits until the page is parsed (``defer``, in order). Each
+# of them starts its work on DOMContentLoaded or checks document.readyState, so
+# deferred they do the same, without holding up the first paint.
+BLOCKING_SCRIPTS = {"_static/documentation_options.js"}
+
+
+def _deferred(asset):
+    """A script file as a deferred one, unless it must block or is inline.
+
+    >>> from sphinx.builders.html._assets import _JavaScript
+    >>> _deferred(_JavaScript("_static/doctools.js", priority=200)).attributes
+    {'defer': 'defer'}
+    >>> _deferred(_JavaScript("_static/documentation_options.js")).attributes
+    {}
+    >>> _deferred(_JavaScript("", body="var x = 1;")).attributes
+    {'body': 'var x = 1;'}
+    """
+    attributes = getattr(asset, "attributes", None)
+    name = _name(asset)
+    if (attributes is None or not name or "body" in attributes or name in BLOCKING_SCRIPTS
+            or {"async", "defer"} & set(attributes) or attributes.get("type", "text/javascript")
+            not in ("text/javascript", "module")):
+        return asset
+    return type(asset)(asset.filename, priority=asset.priority, **{**attributes, "defer": "defer"})
+
+
 def lean_assets(app, pagename, templatename, context, doctree) -> None:
     """Drop Thebe and duplicates from the page's scripts and stylesheets; add the
     meta description."""
@@ -122,14 +150,17 @@ def lean_assets(app, pagename, templatename, context, doctree) -> None:
             if ident in seen:
                 continue
             seen.add(ident)
-            kept.append(asset)
+            kept.append(_deferred(asset) if key == "script_files" else asset)
         context[key] = kept
     # The theme reads the reader's light/dark choice, or this default; empty, it
     # logs "Got invalid theme mode" as an error on every first visit.
     if not context.get("default_mode"):
         context["default_mode"] = "auto"
     book = app.config.html_title or context.get("docstitle") or ""
-    text = description(doctree, html.unescape(re.sub(r"<[^>]+>", "", context.get("title", ""))), book)
+    title = html.unescape(re.sub(r"<[^>]+>", "", context.get("title", ""))).strip()
+    # search.html and genindex.html set their titles in their templates, after this
+    title = title or GENERATED_TITLES.get(pagename) or pagename.rsplit("/", 1)[-1].replace("-", " ").title()
+    text = description(doctree, title, book)
     context["metatags"] = (context.get("metatags", "")
                            + f'\n<meta name="description" content="{html.escape(text, quote=True)}" />')
 
@@ -169,7 +200,9 @@ def subset_icons(app, exception) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for face, codes in used_codepoints(outdir).items():
         source, name = FACES[face]
-        font = TTFont(outdir / "_static" / source)
+        # Not stamped with the time of the build (head.modified): two builds give
+        # byte-identical fonts.
+        font = TTFont(outdir / "_static" / source, recalcTimestamp=False)
         present = set(font.getBestCmap())
         options = subset.Options()
         options.flavor = "woff"
