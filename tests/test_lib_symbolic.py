@@ -73,6 +73,7 @@ def test_equation_checks_matrix_expressions_and_relations():
     shown = sp.MatAdd(2 * (X.T * X + lam * sp.Identity(d)) * w, -2 * X.T * y)
     eq = equation(r"\nabla J", shown, equals=grad)
     assert r"\mathbb{I}" not in eq.latex and "I" in eq.latex
+    assert r"X^{\top}" in eq.latex and "^{T}" not in eq.latex
     with pytest.raises(AssertionError):
         equation(r"\nabla J", shown, equals=2 * grad)
     prop = equation("p", sigma**2, rel=r"\propto", check=lambda v: v.is_positive)

@@ -227,8 +227,10 @@ class Equation:
 def _tex(expr):
     if isinstance(expr, str):
         return expr
-    # The book writes the identity matrix I, as in (X^T X + lambda I).
-    return sp.latex(expr, order="none").replace(r"\mathbb{I}", "I")
+    # The book writes the identity matrix I and the transpose with \top, as in
+    # (X^\top X + \lambda I); SymPy prints \mathbb{I} and X^{T}.
+    tex = sp.latex(expr, order="none").replace(r"\mathbb{I}", "I")
+    return tex.replace("^{T}", r"^{\top}")
 
 
 def equation(lhs, rhs, *, equals=None, check=None, rel="=", end=""):
