@@ -12,7 +12,9 @@
   configuration twice (a ``SyntaxError: Identifier 'THEBE_JS_URL' has already
   been declared`` on every page); the book has no Thebe button, so its script,
   stylesheet and configuration are dropped. Any script or stylesheet listed
-  twice is listed once.
+  twice is listed once. Every script file but ``documentation_options.js``
+  (which an inline script uses at once) is deferred, so no script holds up the
+  first paint; each starts its work on DOMContentLoaded, as before.
 * **Only the CSS the pages use.** After the build, the rules of the theme's
   stylesheets that no page and no script can match are dropped from the built
   copies (:func:`purge_css`): 540 KiB of CSS become about 130 KiB.
