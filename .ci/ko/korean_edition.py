@@ -120,7 +120,17 @@ def _words(text: str) -> bool:
     (False, False, False)
     >>> _words("The book")
     True
+    >>> _words("```{exercise}\\n:label: ex-a\\nShow it.\\n```\\n```{solution-start} ex-a\\n```")
+    True
+    >>> _words(":::{math}\\n:label: eq-a\\nx = 1\\n:::")
+    False
     """
+    # Fence lines first: their backticks would pair up with those of the next
+    # fence as inline code and hide everything between (an exercise's text).
+    # A directive's title (after the {name}) may have words; its options do not,
+    # except the reader-visible ones.
+    text = re.sub(r"^[ \t]*(?:`{3,}|:{3,}|~{3,})(?:\{[\w:-]+\})?[ \t]*(.*)$", r"\1", text, flags=re.M)
+    text = re.sub(r"^[ \t]*:(?!(?:alt|caption|title):)[\w-]+:.*$", " ", text, flags=re.M)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = re.sub(r"\$[^$\n]+\$", " ", text)
     text = re.sub(r"\{[\w:-]+\}`[^`]*`", " ", text)
