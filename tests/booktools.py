@@ -411,32 +411,42 @@ FIT_JS = r"""
 
 def page_fits(browser: "Browser", url: str, widths=(DESKTOP, PHONE), *, before_load: str = "",
               height: int = 900) -> dict[int, dict]:
-    """:func:`page_fit` at several widths from one load of the page: the tab is
-    resized (a phone's viewport below 800 px) and laid out again between them."""
+    """:func:`page_fit` at several widths from one load of the page (see
+    :func:`measure_fits`)."""
     widths = list(widths)
     tab = browser.open_tab(before_load=before_load, width=widths[0], height=height,
                            mobile=widths[0] < 800)
     try:
         browser.load(tab, url, settle=0.3)
-        fits = {}
-        for i, width in enumerate(widths):
-            if i:
-                browser.send("Emulation.setDeviceMetricsOverride", {
-                    "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800},
-                    session=tab[0])
-                browser.evaluate(tab[0], RESIZED % {"width": width})
-            fits[width] = browser.evaluate(tab[0], FIT_JS % {"width": width})
-        return fits
+        return measure_fits(browser, tab, widths, height=height)
     finally:
         browser.close_tab(tab)
 
 
-# Wait until the page has the new width and two frames have been laid out.
+def measure_fits(browser: "Browser", tab, widths=(DESKTOP, PHONE), *, height: int = 900) -> dict[int, dict]:
+    """:data:`FIT_JS` in a loaded tab whose viewport is ``widths[0]`` wide, then at
+    each other width: the tab is resized (a phone's viewport below 800 px) and
+    laid out again. At the end the tab is back at ``widths[0]``."""
+    widths = list(widths)
+    fits = {}
+    for i, width in enumerate(widths + widths[:1]):
+        if i:
+            browser.send("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800},
+                session=tab[0])
+            browser.evaluate(tab[0], RESIZED % {"width": width})
+        if i < len(widths):
+            fits[width] = browser.evaluate(tab[0], FIT_JS % {"width": width})
+    return fits
+
+
+# Wait until the viewport has the new width and two frames have been laid out.
 RESIZED = """
 new Promise(function (ok) {
   var start = Date.now();
   (function poll() {
-    if (document.documentElement.clientWidth <= %(width)d || Date.now() - start > 5000) {
+    if (matchMedia("(min-width: %(width)dpx) and (max-width: %(width)d.9px)").matches
+        || Date.now() - start > 5000) {
       requestAnimationFrame(function () { requestAnimationFrame(ok); });
     } else { setTimeout(poll, 20); }
   })();

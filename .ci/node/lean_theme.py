@@ -111,7 +111,8 @@ def _name(asset) -> str:
     return getattr(asset, "filename", None) or str(asset)
 
 
-# Scripts that an inline script of the page uses as it runs stay blocking; every
+# Scripts that an inline script of the page uses as it runs stay blocking (and all
+# of search.html's, whose template adds blocking scripts that use them); every
 # other script file waits until the page is parsed (``defer``, in order). Each
 # of them starts its work on DOMContentLoaded or checks document.readyState, so
 # deferred they do the same, without holding up the first paint.
@@ -152,7 +153,10 @@ def lean_assets(app, pagename, templatename, context, doctree) -> None:
             if ident in seen:
                 continue
             seen.add(ident)
-            kept.append(_deferred(asset) if key == "script_files" else asset)
+            # search.html's template loads searchtools.js itself, blocking, and it
+            # uses doctools.js at once: that page keeps its scripts as they are.
+            deferred = key == "script_files" and pagename != "search"
+            kept.append(_deferred(asset) if deferred else asset)
         context[key] = kept
     # The theme reads the reader's light/dark choice, or this default; empty, it
     # logs "Got invalid theme mode" as an error on every first visit.

@@ -104,6 +104,7 @@ class PageLoad:
     typeset_elements: int = 0  # of which inside typeset formulas and highlighted code
     console: list[str] = field(default_factory=list)  # console errors, failed fetches
     result: object = None  # the value of the visit's ``run`` expression
+    measured: object = None  # what the visit's ``measure`` returned
 
     @property
     def by_kind(self) -> Counter:
@@ -150,14 +151,16 @@ def serve(root: Path):
 
 
 def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_load: str = "",
-                run: str | None = None, query: str = "") -> PageLoad:
+                run: str | None = None, query: str = "", measure=None) -> PageLoad:
     """Open a page of the site once, in a fresh browser context; list what it fetched.
 
     ``page`` is a path inside the site (``book/glossary.html``); ``query`` is
     appended to its URL. ``before_load`` runs before the page's own scripts (e.g.
     to choose the dark theme); ``run``, a JavaScript expression (a promise is
     awaited), runs once the page has settled, and its value is kept in
-    ``result``. Nothing ``run`` loads is counted."""
+    ``result``. Nothing ``run`` loads is counted. ``measure(browser, tab)``, if
+    given, runs before ``run``, once the DOM has been kept (and must leave the
+    tab as it found it); its value is kept in ``measured``."""
     origin = base.rstrip("/")
     tab = browser.open_tab(before_load=before_load)
     try:
@@ -184,6 +187,8 @@ def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_lo
             "[document.getElementsByTagName('*').length,"
             " document.querySelectorAll('mjx-container *, .highlight pre *').length,"
             " document.documentElement.outerHTML]"))
+        if measure is not None:
+            load.measured = measure(browser, tab)
         if run is not None:
             load.result = browser.evaluate(tab[0], run)
         return load
