@@ -19,3 +19,29 @@ def pytest_configure(config):
         opt.nbval_sanitize_with = str(SANITIZE)
     elif not Path(current).is_absolute():
         opt.nbval_sanitize_with = str((Path(config.invocation_params.dir) / current).resolve())
+
+
+# The browser modules first: each drives its own Chromium for a minute or more,
+# so pytest-xdist (``--dist loadfile``) starts them before anything else, the two
+# halves of the site's pages (tests/site_visits.py) on different workers, and
+# the notebooks and unit tests fill in around them. Without this, xdist orders
+# files by their number of tests, and both halves could queue on one worker.
+FIRST = ("tests/test_site_a11y.py", "tests/test_site_layout.py", "tests/test_korean.py",
+         "tests/test_site_browser.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowsersFirst(LoadFileScheduling):
+        def _assign_work_unit(self, node):
+            for scope in FIRST:
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+                    break
+            super()._assign_work_unit(node)
+
+    return BrowsersFirst(config, log)
