@@ -138,7 +138,8 @@ TITLED_DIRECTIVES = re.compile(r"^(prf:.*|admonition|exercise|solution|dropdown|
                                r"tab-item|note|warning|tip|important|hint|seealso|caution|attention)$")
 TRANSLATED_OPTIONS = {"alt", "caption", "title", "figwidth-title"}
 DISPLAY_MATH = re.compile(r"\$\$.*?\$\$(?:\s*\([^)\n]*\))?", re.S)
-INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:[^$\\\n]|\\.)+?\$")
+# Inline math may break across one line (not a blank line: a paragraph ends there).
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:[^$\\\n]|\\.|\n(?![ \t]*\n))+?\$")
 ENV_MATH = re.compile(r"\\begin\{(?P<env>[a-z*]+)\}.*?\\end\{(?P=env)\}", re.S)
 LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
 LABEL_LINE = re.compile(r"^\s*\(([^)\s]+)\)=\s*$", re.M)
@@ -282,13 +283,23 @@ def key_term_choices(root: Path = ROOT) -> dict[str, tuple[str, list[str]]]:
     return choices
 
 
+def _visible_role_text(m) -> str:
+    """What a role shows: its title, or for an untitled {term} the term itself;
+    an untitled {numref}`fig-noise-paths` shows a number, not its label's words."""
+    if m["role"] not in TITLED_ROLES:
+        return " "
+    body = m["body"]
+    if re.search(r"<[^<>]+>\s*$", body):
+        return re.sub(r"\s*<[^<>]+>\s*$", "", body)
+    return body if m["role"] == "term" else " "
+
+
 def prose(text: str) -> str:
     """A unit's text without code, math, roles' targets, quotes of the post
     (blockquote lines) and HTML tags: what a reader reads as words."""
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
     text = fenced_code(text)
-    text = ROLE_OR_CODE.sub(lambda m: (re.sub(r"\s*<[^<>]+>\s*$", "", m["body"])
-                                       if m["role"] in TITLED_ROLES else " "), text)
+    text = ROLE_OR_CODE.sub(_visible_role_text, text)
     for pattern in (DISPLAY_MATH, ENV_MATH, INLINE_MATH):
         text = pattern.sub(" ", text)
     return re.sub(r"<[^>]+>", " ", text)

@@ -124,12 +124,17 @@ def _words(text: str) -> bool:
     True
     >>> _words(":::{math}\\n:label: eq-a\\nx = 1\\n:::")
     False
+    >>> _words("```{solution-start} ex-a\\n:class: dropdown\\n```"), _words("```{prf:proof} Of the rule\\n```")
+    (False, True)
     """
     # Fence lines first: their backticks would pair up with those of the next
     # fence as inline code and hide everything between (an exercise's text).
     # A directive's title (after the {name}) may have words; its options do not,
     # except the reader-visible ones.
-    text = re.sub(r"^[ \t]*(?:`{3,}|:{3,}|~{3,})(?:\{[\w:-]+\})?[ \t]*(.*)$", r"\1", text, flags=re.M)
+    # A one-token argument is a label or a glue key (``{solution-start} ex-a``),
+    # not a title.
+    text = re.sub(r"^[ \t]*(?:`{3,}|:{3,}|~{3,})(?:\{[\w:-]+\})?[ \t]*(.*)$",
+                  lambda m: m.group(1) if " " in m.group(1).strip() else " ", text, flags=re.M)
     text = re.sub(r"^[ \t]*:(?!(?:alt|caption|title):)[\w-]+:.*$", " ", text, flags=re.M)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = re.sub(r"\$[^$\n]+\$", " ", text)
