@@ -3,9 +3,17 @@
 nbval resolves its sanitize file against the current directory, so we hand it
 an absolute path here. That keeps `pytest` working from any folder.
 """
+import os
 from pathlib import Path
 
 import pytest
+
+# The notebooks' matrices are tiny: BLAS threads only fight over the cores with
+# the other xdist worker and the browser tests. One thread per kernel (nbval's
+# kernels inherit this environment); results do not depend on the thread count.
+# OPENBLAS_CORETYPE is left as the machine has it.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 ROOT = Path(__file__).resolve().parent
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"

@@ -6,34 +6,24 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 # The built site; MLEMAP_HTML points the browser tests at another build folder.
 HTML = Path(os.environ.get("MLEMAP_HTML", ROOT / "_build" / "html")).resolve()
 
+sys.path.insert(0, str(ROOT / ".ci" / "ko"))
+from korean_edition import toc_pages  # noqa: E402  (stdlib-only at import)
+
 
 def toc_files() -> list[str]:
-    """Every `file:` named in _toc.yml, in order, without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return found
+    """Every `file:` named in _toc.yml, in order, without suffix (the Korean
+    edition's build step reads the table of contents the same way)."""
+    return toc_pages(ROOT)
 
 
 def source_of(entry: str) -> Path | None:
