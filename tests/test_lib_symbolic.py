@@ -141,3 +141,13 @@ def test_book_style_sets_no_font_under_the_minimum():
         size = FontProperties(size=rc[key]).get_size_in_points()
         assert size >= plotting.MIN_FONT_PT, key
     assert rc["figure.figsize"][0] <= plotting.MAX_FIGURE_WIDTH_IN
+
+
+def test_equation_writes_logs_of_densities_and_punctuation_as_the_book_does():
+    p_dw, p_w = sp.Symbol(r"p(D \mid w)", positive=True), sp.Symbol("p(w)", positive=True)
+    eq = equation(r"\log p(w \mid D)", sp.Add(sp.log(p_dw), sp.log(p_w), evaluate=False),
+                  equals=sp.log(p_dw * p_w), end=",")
+    assert eq.latex == r"\log p(w \mid D) = \log p(D \mid w) + \log p(w) ,"
+    a, b = sp.symbols("a b")
+    lines = equation("y", [a, b], equals=a + b, end=".")
+    assert lines.latex.endswith(r"&\quad + b .\end{aligned}")

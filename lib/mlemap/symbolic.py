@@ -30,6 +30,7 @@ Every function checks its input first and raises ``TypeError`` or
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sympy as sp
@@ -229,8 +230,14 @@ def _tex(expr):
         return expr
     # The book writes the identity matrix I and the transpose with \top, as in
     # (X^\top X + \lambda I); SymPy prints \mathbb{I} and X^{T}.
+    # A log of a density written as a symbol, log(p(D | w)), is written as the
+    # book writes it, log p(D | w), without SymPy's brackets.
     tex = sp.latex(expr, order="none").replace(r"\mathbb{I}", "I")
+    tex = _LOG_OF_DENSITY.sub(r"\\log \1", tex)
     return tex.replace("^{T}", r"^{\top}")
+
+
+_LOG_OF_DENSITY = re.compile(r"\\log\{\\left\((p\([^()]*\)) \\right\)\}")
 
 
 def equation(lhs, rhs, *, equals=None, check=None, rel="=", end=""):
@@ -330,7 +337,9 @@ def equation(lhs, rhs, *, equals=None, check=None, rel="=", end=""):
                 parts.append(f"&\\quad - {tex[1:].lstrip()}")
             else:
                 parts.append(f"&\\quad + {tex}")
-        body = "\\begin{aligned}" + " \\\\ ".join(parts) + "\\end{aligned}"
+        # The punctuation ends the last line, not a line of its own.
+        parts[-1] += f" {end}" if end else ""
+        return Equation("\\begin{aligned}" + " \\\\ ".join(parts) + "\\end{aligned}", value)
     return Equation(body + (f" {end}" if end else ""), value)
 
 
