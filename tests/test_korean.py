@@ -673,6 +673,7 @@ def test_theme_labels_are_korean(page):
 
 from test_site_a11y import (DARK, DOM_BUDGET, axe_script, axe_violations, browser,  # noqa: E402,F401
                             image_problems, serious)
+from site_visits import DESKTOP, PHONE, _fits, fit_of, named, phone_problems, unscrollable  # noqa: E402
 from tools import page_weight  # noqa: E402
 
 
@@ -697,7 +698,8 @@ def ko_audit(browser, pages, *, dark=False):
 
         def one(page):
             return page_weight.first_visit(browser, page, base=base, root=HTML,
-                                           before_load=DARK if dark else "", run=axe_script(page))
+                                           before_load=DARK if dark else "", run=axe_script(page),
+                                           measure=None if dark else _fits)
         with ThreadPoolExecutor(max_workers=2) as pool:
             for load in pool.map(one, [p for p in pages if (HTML / p).is_file()]):
                 loads[load.page] = load
@@ -734,6 +736,20 @@ def test_korean_page_in_dark_mode(ko_dark_visits, page):
     assert re.search(r'<html[^>]*data-theme="dark"', dom), f"{page} did not switch to dark mode"
     bad = serious(axe_violations(ko_dark_visits[page], page))
     assert not bad, f"{page} (dark): serious/critical violations:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("page", KO_PAGES)
+def test_korean_page_fits_a_phone_and_the_desktop_column(ko_visits, page):
+    """The English layout checks (tests/site_visits.py), on the Korean page: no page
+    wider than 390 px, every display formula fits at 1280 px, and one too wide for
+    a phone scrolls in its box with the cue."""
+    assert page in ko_visits, f"{page} was not built"
+    bad = phone_problems(fit_of(ko_visits, page, PHONE))
+    assert not bad, f"{page} at {PHONE} px: " + "; ".join(bad)
+    eqs = fit_of(ko_visits, page, DESKTOP)["equations"]
+    assert not eqs, f"{page} at {DESKTOP} px:\n" + "\n".join(named(e) for e in eqs)
+    bad = unscrollable(fit_of(ko_visits, page, PHONE))
+    assert not bad, f"{page} at {PHONE} px:\n" + "\n".join(bad)
 
 
 def test_korean_pages_are_within_the_weight_budget(ko_visits):

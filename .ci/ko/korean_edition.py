@@ -701,8 +701,12 @@ def other_edition(app, pagename: str) -> tuple[str, str, str]:
 
 # The theme lays out one item at the article header's end; with the switch there
 # are two, side by side (a rule this small is not worth a request of its own).
+# On a phone the header's buttons fill the width: the switch gives up its padding
+# (the Korean page's "English" made the header 393 px wide at 390 px).
 SWITCH_CSS = (".header-article-items__end{display:flex;align-items:center}"
-              ".edition-switch{font-size:.9rem;white-space:nowrap}")
+              ".edition-switch{font-size:.9rem;white-space:nowrap}"
+              "@media (max-width:575.98px){.bd-header-article a.btn.edition-switch"
+              "{padding-left:0;padding-right:.125rem}}")
 
 
 def page_context(app, pagename, templatename, context, doctree) -> None:
