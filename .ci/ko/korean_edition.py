@@ -716,8 +716,11 @@ def page_context(app, pagename, templatename, context, doctree) -> None:
     context["edition_switch"] = {"href": href, "lang": lang, "label": label,
                                  "title": ("이 쪽을 한국어로 읽기" if lang == "ko"
                                            else "Read this page in English")}
+    # No <link rel="alternate" hreflang> in the head: search engines (and
+    # Lighthouse's SEO audit) want an absolute URL there, and the book has no
+    # published address yet. The visible switch carries hreflang; add the link
+    # with html_baseurl once the site has its address.
     context["metatags"] = (context.get("metatags", "")
-                           + f'\n<link rel="alternate" hreflang="{lang}" href="{href}" />'
                            + f'\n<style id="edition-switch-css">{SWITCH_CSS}</style>')
 
 
