@@ -673,7 +673,7 @@ def test_theme_labels_are_korean(page):
 
 from test_site_a11y import (DARK, DOM_BUDGET, axe_script, axe_violations, browser,  # noqa: E402,F401
                             image_problems, serious)
-from site_visits import DESKTOP, PHONE, _fits, fit_of, named, phone_problems, unscrollable  # noqa: E402
+from site_visits import DESKTOP, PHONE, audit, fit_of, named, phone_problems, unscrollable  # noqa: E402
 from tools import page_weight  # noqa: E402
 
 
@@ -689,21 +689,10 @@ KO_DARK_PAGES = ["ko/book/fish_problem.html", "ko/book/glossary.html"]
 
 
 def ko_audit(browser, pages, *, dark=False):
+    """The English audit (``site_visits.audit``) of Korean pages: one visit each,
+    weighed, audited by axe and, in the light theme, measured at 1280 and 390 px."""
     need(KO_HTML.is_dir(), "the Korean edition is not built; run: jupyter-book build . -W --keep-going")
-    need((ROOT / ".ci/node/node_modules/axe-core/axe.min.js").is_file(),
-         "axe-core is not installed; run: npm ci --prefix .ci/node")
-    loads = {}
-    with page_weight.serve(HTML) as base:
-        from concurrent.futures import ThreadPoolExecutor
-
-        def one(page):
-            return page_weight.first_visit(browser, page, base=base, root=HTML,
-                                           before_load=DARK if dark else "", run=axe_script(page),
-                                           measure=None if dark else _fits)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for load in pool.map(one, [p for p in pages if (HTML / p).is_file()]):
-                loads[load.page] = load
-    return loads
+    return audit(browser, pages, dark=dark, fits=not dark)
 
 
 @pytest.fixture(scope="module")
