@@ -22,12 +22,11 @@ The rules (README, "Changing a chapter" → "How a chapter shows its work"):
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from booktools import ROOT, source_of, toc_files
+from booktools import ROOT, load_notebook, source_of, toc_files
 
 #: Classes that mark a hand-typed display, and what each may hold.
 HAND_KINDS = ("definition", "assumption", "quotation")
@@ -125,10 +124,6 @@ def displays_in(text: str, page: str, unit: str) -> list[Display]:
     return found
 
 
-def load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def tags(cell: dict) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []))
 
@@ -161,7 +156,7 @@ def markdown_units(path: Path) -> list[tuple[str, str]]:
     """(unit, markdown text): a notebook's markdown cells by id, or a whole .md page."""
     if path.suffix == ".md":
         return [("page", path.read_text(encoding="utf-8"))]
-    nb = load(path)
+    nb = load_notebook(path)
     return [(cell.get("id", f"cell {n}"), text_of(cell["source"]))
             for n, cell in enumerate(nb["cells"]) if cell["cell_type"] == "markdown"]
 
@@ -216,7 +211,7 @@ class CodeCell:
 
 
 def code_cells(entry: str, path: Path) -> list[CodeCell]:
-    nb = load(path)
+    nb = load_notebook(path)
     found = []
     for n, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":

@@ -14,7 +14,7 @@ import re
 import pytest
 
 import bookshape as bs
-from booktools import ROOT
+from booktools import ROOT, load_notebook
 
 PAGES = bs.pages()
 NOTEBOOKS = bs.notebook_pages()
@@ -59,7 +59,7 @@ def test_every_display_is_glued_or_marked(entry):
 
 @pytest.mark.parametrize("entry,path", NOTEBOOKS, ids=NB_IDS)
 def test_every_glued_display_is_an_asserted_equation(entry, path):
-    records = bs.glue_records(bs.load(path))
+    records = bs.glue_records(load_notebook(path))
     bad = []
     for d in ALL_DISPLAYS:
         if d.page != entry or d.kind != "glued":
@@ -201,7 +201,7 @@ ASCII_MATH = re.compile(r"\b(sigma|lambda|alpha|beta|eta|delta|mu)(_\w+)?\b|\bw[
 @pytest.mark.parametrize("entry,path", NOTEBOOKS, ids=NB_IDS)
 def test_captions_typeset_their_math(entry, path):
     bad = []
-    for cell in bs.load(path)["cells"]:
+    for cell in load_notebook(path)["cells"]:
         caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption", "")
         prose = re.sub(r"\$[^$]*\$|`[^`]*`", "", caption)
         for m in ASCII_MATH.finditer(prose):
