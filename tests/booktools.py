@@ -82,6 +82,11 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
     # Chromium still tries to reach Google's hosts; resolve nothing but loopback.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    # Every new window (one per browser context, so one per visit) preloads two
+    # WebUI renderers for the address bar's popup, which headless never shows:
+    # 1-2 CPU-seconds per visit, more than loading most of the book's pages
+    # (measured with Chromium 156; the names are its base::Feature names).
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup",
 ]
 
 
@@ -245,6 +250,14 @@ class Browser:
             if time.monotonic() > end:
                 raise RuntimeError(f"{url} did not load in {timeout} s")
             time.sleep(0.02)
+        self.settle(tab, settle=settle, timeout=end - time.monotonic())
+
+    def settle(self, tab, *, settle: float = 0.5, timeout: float = 60) -> None:
+        """Wait until no request of the tab has been pending for ``settle`` seconds."""
+        import time
+
+        events = tab[1]
+        end = time.monotonic() + timeout
         quiet_since = time.monotonic()
         seen = len(events)
         while time.monotonic() - quiet_since < settle and time.monotonic() < end:
@@ -413,13 +426,15 @@ def page_fits(browser: "Browser", url: str, widths=(DESKTOP, PHONE), *, before_l
         browser.close_tab(tab)
 
 
-def measure_fits(browser: "Browser", tab, widths=(DESKTOP, PHONE), *, height: int = 900) -> dict[int, dict]:
+def measure_fits(browser: "Browser", tab, widths=(DESKTOP, PHONE), *, height: int = 900,
+                 restore: bool = True) -> dict[int, dict]:
     """:data:`FIT_JS` in a loaded tab whose viewport is ``widths[0]`` wide, then at
     each other width: the tab is resized (a phone's viewport below 800 px) and
-    laid out again. At the end the tab is back at ``widths[0]``."""
+    laid out again. At the end the tab is back at ``widths[0]``, or, without
+    ``restore``, left at the last width (a relayout saved)."""
     widths = list(widths)
     fits = {}
-    for i, width in enumerate(widths + widths[:1]):
+    for i, width in enumerate(widths + widths[:1] if restore else widths):
         if i:
             browser.send("Emulation.setDeviceMetricsOverride", {
                 "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800},

@@ -3,8 +3,8 @@
 Every page is opened once (``tests/site_visits.py``: this module visits one
 half of the pages in its own Chromium, test_site_a11y.py the other half, and
 both run every per-page check on their half, these included). On that visit,
-``booktools.measure_fits`` measures the page at 1280 px (a desktop) and then,
-resized in the same tab, at 390 px (a phone's viewport):
+``booktools.measure_fits`` measures the page at 390 px (a phone's viewport),
+where it is loaded, and then, resized in the same tab, at 1280 px (a desktop):
 
 * **No page is wider than a phone.** At 390 px the document is at most 390 px
   wide (one pixel of rounding allowed), and nothing sticks out past the

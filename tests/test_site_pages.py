@@ -301,3 +301,53 @@ def test_glossary_gives_every_entry_in_english_and_korean():
     assert not one_sided, f"glossary entries without both an English and a Korean term: {one_sided}"
     terms = [t.lower() for e in entries for t in e]
     assert len(terms) == len(set(terms)), "a glossary term is defined twice"
+
+
+# Names, punctuation and whitespace in code are written as plain text, without a
+# span each (.ci/node/lean_theme.py, PLAIN_CLASSES): that must look the same.
+PLAIN_CODE_CLASSES = ("n", "p", "w")
+
+
+def pygments_rules(css: str, theme: str) -> dict[str, str]:
+    """Each ``.highlight`` class's declarations in one theme, from Sphinx's
+    pygments.css; the key ``""`` is the code block's own.
+
+    >>> pygments_rules('html[data-theme="dark"] .highlight .n { color: #F8F8F2 } /* Name */', "dark")
+    {'n': 'color: #F8F8F2'}
+    """
+    rules = {}
+    for cls, body in re.findall(rf'html\[data-theme="{theme}"\] \.highlight(?: \.(\w+))? \{{([^}}]*)\}}', css):
+        rules[cls] = body.strip()
+    return rules
+
+
+def _colour(body: str) -> str | None:
+    m = re.search(r"(?<![-\w])color:\s*(#[0-9A-Fa-f]{3,8})", body)
+    return m.group(1).lower() if m else None
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_plain_code_tokens_are_drawn_in_the_codes_own_colour(theme):
+    """If a theme ever colours names, punctuation or whitespace, writing them
+    without their span would change how code looks: this fails first."""
+    css = HTML / "_static" / "pygments.css"
+    need(css.is_file(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    rules = pygments_rules(css.read_text(encoding="utf-8"), theme)
+    base = _colour(rules.get("", ""))
+    assert base, f"no code colour for the {theme} theme in pygments.css"
+    assert {"k", "s2", "mi"} <= rules.keys(), "the parser found none of pygments.css's token rules"
+    for cls in PLAIN_CODE_CLASSES:
+        body = rules.get(cls, "")
+        assert _colour(body) in (None, base), f".{cls} is {_colour(body)} in the {theme} theme, not {base}"
+        assert not re.search(r"font-(weight|style)|background|text-decoration", body), (
+            f".{cls} is styled beyond its colour in the {theme} theme: {body}")
+
+
+def test_code_is_written_without_a_span_per_plain_token():
+    page = _page("book/map_ridge")
+    blocks = re.findall(r'<div class="highlight"><pre>(.*?)</pre>', page, re.S)
+    assert blocks, "no highlighted code on map_ridge"
+    classes = re.findall(r'<span class="([^"]*)"', "".join(blocks))
+    plain = [c for c in classes if c in PLAIN_CODE_CLASSES]
+    assert not plain, f"{len(plain)} plain tokens still have a span each"
+    assert {"k", "o", "mi"} <= set(classes), "code lost its colours"

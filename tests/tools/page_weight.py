@@ -151,7 +151,7 @@ def serve(root: Path):
 
 
 def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_load: str = "",
-                run: str | None = None, query: str = "", measure=None) -> PageLoad:
+                run: str | None = None, query: str = "", measure=None, width: int = 1280) -> PageLoad:
     """Open a page of the site once, in a fresh browser context; list what it fetched.
 
     ``page`` is a path inside the site (``book/glossary.html``); ``query`` is
@@ -159,14 +159,23 @@ def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_lo
     to choose the dark theme); ``run``, a JavaScript expression (a promise is
     awaited), runs once the page has settled, and its value is kept in
     ``result``. Nothing ``run`` loads is counted. ``measure(browser, tab)``, if
-    given, runs before ``run``, once the DOM has been kept (and must leave the
-    tab as it found it); its value is kept in ``measured``."""
+    given, runs before ``run``, once the DOM has been kept; its value is kept in
+    ``measured``. The tab is ``width`` px wide (a phone's viewport below 800
+    px); what it fetches is counted once ``measure`` is done (it may resize the
+    tab, and the fonts that a wider layout shows are fetched then)."""
     origin = base.rstrip("/")
-    tab = browser.open_tab(before_load=before_load)
+    tab = browser.open_tab(before_load=before_load, width=width, mobile=width < 800)
     try:
         browser.load(tab, f"{origin}/{page}{query}")
-        events = list(tab[1])
         load = PageLoad(page, root=root)
+        load.elements, load.typeset_elements, load.dom = browser.evaluate(tab[0], (
+            "[document.getElementsByTagName('*').length,"
+            " document.querySelectorAll('mjx-container *, .highlight pre *').length,"
+            " document.documentElement.outerHTML]"))
+        if measure is not None:
+            load.measured = measure(browser, tab)
+            browser.settle(tab)
+        events = list(tab[1])
         for e in events:
             if e["method"] != "Network.requestWillBeSent":
                 continue
@@ -183,12 +192,6 @@ def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_lo
             elif not url.startswith(("data:", "blob:", "about:")):
                 load.external.append(url)
         load.console = console_errors(events)
-        load.elements, load.typeset_elements, load.dom = browser.evaluate(tab[0], (
-            "[document.getElementsByTagName('*').length,"
-            " document.querySelectorAll('mjx-container *, .highlight pre *').length,"
-            " document.documentElement.outerHTML]"))
-        if measure is not None:
-            load.measured = measure(browser, tab)
         if run is not None:
             load.result = browser.evaluate(tab[0], run)
         return load
