@@ -104,18 +104,20 @@ ALT = re.compile(r'\balt="([^"]*)"', re.I)
 SRC = re.compile(r'\bsrc="([^"]*)"', re.I)
 
 
-# Syntax-highlighted code and MathJax's drawn formulas are thousands of small
-# elements on a chapter page, and auditing them is most of axe's time. Their markup
-# and colours come from Pygments and MathJax, the same on every page, so they are
+# Syntax-highlighted code and MathJax's formulas are thousands of small elements
+# on a chapter page, and auditing them is most of axe's time. Their markup and
+# colours come from Pygments and MathJax, the same on every page, so they are
 # audited in full on these pages (light and dark). On the others, before axe runs
 # (and after the page was weighed and its DOM kept), each code block is flattened
-# to its text, in the block's own colours, and the drawn part of each formula
-# (``mjx-math``, hidden from screen readers) is removed; the formulas' MathML for
-# screen readers stays, and is checked on every page below.
+# to its text, in the block's own colours, and each formula's markup is removed:
+# the drawn part (``mjx-math``, hidden from screen readers) and the MathML that
+# screen readers read (``mjx-assistive-mml``), about 2,000 elements on a chapter
+# and a third of axe's time there. That every formula has its MathML is checked
+# on every page below, in the DOM as the visit kept it.
 FULL_AUDIT_PAGES = {"book/fish_problem.html", "planted.html"}
 FLATTEN = """
 document.querySelectorAll(".highlight pre").forEach(function (pre) { pre.textContent = pre.textContent; });
-document.querySelectorAll("mjx-container > mjx-math").forEach(function (m) { m.remove(); });
+document.querySelectorAll("mjx-container > mjx-math, mjx-container > mjx-assistive-mml").forEach(function (m) { m.remove(); });
 """
 
 

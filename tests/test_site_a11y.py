@@ -25,10 +25,11 @@ Policy
   Each page is opened once in one Chromium (``booktools.Browser``,
   over the DevTools protocol), served on loopback as built; once it has settled,
   axe-core is loaded into it and run, and its results are read back. A planted
-  violation proves that the harness can fail. Two pages are audited again in the theme's dark mode. Highlighted
-  code and MathJax's drawn formulas (Pygments' and MathJax's markup, the same on
-  every page, and most of axe's time) are audited in full on the first chapter
-  only; see :data:`FULL_AUDIT_PAGES`.
+  violation proves that the harness can fail. Two pages are audited again in
+  the theme's dark mode. Highlighted code and MathJax's formulas, drawn and as
+  MathML (Pygments' and MathJax's markup, the same on every page, and most of
+  axe's time), are audited in full on the first chapter only; see
+  :data:`FULL_AUDIT_PAGES`.
 * **Math** stays readable by screen readers: the build typesets every formula
   with MathJax (``.ci/node/buildtime_math.py``), which writes hidden MathML
   (``mjx-assistive-mml``) beside it; no page loads a math script.
