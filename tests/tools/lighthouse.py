@@ -6,13 +6,16 @@ Usage, after ``jupyter-book build . -W --keep-going`` and, once,
 
     python tests/tools/lighthouse.py                    # every page in _toc.yml
     python tests/tools/lighthouse.py book/map_ridge     # just some (TOC entries)
+    python tests/tools/lighthouse.py --gzip ...         # text files gzip-compressed
 
-The site is served on 127.0.0.1 without compression, and Lighthouse drives the
+The site is served on 127.0.0.1, without compression as the issue measured it,
+or with ``--gzip`` compressed as GitHub Pages sends it (text files, level 6);
+Lighthouse's simulated slow network counts the bytes sent. Lighthouse drives the
 system's Chromium (``CHROME_PATH``, else ``booktools.chromium()``) headless, with
 every host but loopback resolving to nothing: no network. Its default preset is
 used: mobile, with simulated throttling. One row per page: the four category
 scores, largest contentful paint, total blocking time, the bytes transferred
-(uncompressed here) and the DOM size. The goal it measures: performance >= 90,
+(as sent) and the DOM size. The goal it measures: performance >= 90,
 accessibility 100, best practices 100, SEO >= 95 on every page; pages that miss
 it are listed with the audits that cost them points. Timings are machine- and
 load-dependent: compare runs on one quiet machine, and never assert them.
@@ -34,9 +37,31 @@ LIGHTHOUSE = Path(__file__).resolve().parent / "lighthouse" / "node_modules" / "
 GOAL = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 95}
 
 
+# chrome-launcher's own --disable-features list (node_modules/chrome-launcher/
+# dist/flags.js): Chromium keeps only the last --disable-features it is given, so
+# ours (booktools.CHROMIUM_FLAGS) carries these too.
+LAUNCHER_DISABLED = ("Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,"
+                     "CalculateNativeWinOcclusion,InterestFeedContentSuggestions,"
+                     "CertificateTransparencyComponentUpdater,AutofillServerCommunication,"
+                     "PrivacySandboxSettings4,RenderDocument")
+
+
+def chrome_flags() -> list[str]:
+    """booktools.CHROMIUM_FLAGS for Lighthouse's Chromium: the new headless mode,
+    and one --disable-features list, chrome-launcher's and ours.
+
+    >>> [f for f in chrome_flags() if f.startswith("--disable-features=")][0].count("Translate")
+    1
+    """
+    flags = [f for f in CHROMIUM_FLAGS if f != "--headless"] + ["--headless=new"]
+    ours = [f.split("=", 1)[1] for f in flags if f.startswith("--disable-features=")]
+    flags = [f for f in flags if not f.startswith("--disable-features=")]
+    return flags + ["--disable-features=" + ",".join([LAUNCHER_DISABLED, *ours])]
+
+
 def run(url: str, browser: str) -> dict:
     """Lighthouse's JSON report (the "lhr") for one URL."""
-    flags = [f for f in CHROMIUM_FLAGS if f != "--headless"] + ["--headless=new"]
+    flags = chrome_flags()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         proc = subprocess.run(
@@ -91,9 +116,13 @@ def main(argv: list[str]) -> int:
     if browser is None or not HTML.is_dir():
         print("needs Chromium and a built site (jupyter-book build . -W --keep-going)", file=sys.stderr)
         return 2
+    compress = "--gzip" in argv
+    argv = [a for a in argv if a != "--gzip"]
     pages = [e if e.endswith(".html") else e + ".html" for e in (argv or toc_files())]
     rows = []
-    with serve(HTML) as base:
+    print(f"served {'gzip-compressed, as GitHub Pages sends it' if compress else 'uncompressed'}",
+          file=sys.stderr)
+    with serve(HTML, compress=compress) as base:
         for page in pages:
             rows.append(row(page, run(f"{base}/{page}", browser)))
             print(f"measured {page}", file=sys.stderr)

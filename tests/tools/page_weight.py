@@ -135,10 +135,36 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".txt", ".map"}
+
+
+class _GzipHandler(_QuietHandler):
+    """Text files gzip-compressed (level 6) when the client accepts it, as GitHub
+    Pages and most static hosts send them; other files as they are."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and path.suffix.lower() in COMPRESSIBLE):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        import io
+
+        return io.BytesIO(body)
+
+
 @contextmanager
-def serve(root: Path):
-    """Serve ``root`` on 127.0.0.1 at a free port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+def serve(root: Path, *, compress: bool = False):
+    """Serve ``root`` on 127.0.0.1 at a free port; yields the base URL. With
+    ``compress``, text files are sent gzip-compressed to clients that accept it."""
+    handler = functools.partial(_GzipHandler if compress else _QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
