@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from mlemap.report import below, book_printing, rounded, stable
+from mlemap.report import below, book_printing, rounded, scientific, stable
 
 
 def test_rounded_keeps_the_asked_significant_digits():
@@ -111,3 +111,38 @@ def test_book_printing_outside_ipython_sets_numpy_only():
 def test_stable_rejects_a_rel_that_is_not_a_number():
     with pytest.raises(TypeError, match="rel"):
         stable(abs, 1.0, digits=3, rel="1e-12")
+
+
+# --- scientific: small and large numbers as the prose writes them --------------
+
+@pytest.mark.parametrize("value, digits, text", [
+    (3.6712e-07, 2, "3.7 × 10⁻⁷"), (1.7e22, 2, "1.7 × 10²²"), (1e6, 1, "10⁶"),
+    (1e-6, 2, "1.0 × 10⁻⁶"), (3.7e-05, 1, "4 × 10⁻⁵"), (-4.2e5, 2, "−4.2 × 10⁵"),
+    (-1e-9, 1, "−10⁻⁹"), (0.000731142, 2, "7.3 × 10⁻⁴"), (0.0731, 2, "0.073"), (999.4, 3, "999"),
+])
+def test_scientific_prints_a_power_of_ten(value, digits, text):
+    assert repr(scientific(value, digits=digits)) == text == str(scientific(value, digits=digits))
+
+
+def test_scientific_is_the_rounded_float():
+    x = scientific(0.000731142)
+    assert isinstance(x, float) and float(x) == 0.00073
+    assert x * 2 == 0.00146
+
+
+@pytest.mark.parametrize("value, error", [("1e-7", TypeError), (True, TypeError), (None, TypeError),
+                                          (float("nan"), ValueError), (float("inf"), ValueError)])
+def test_scientific_rejects_bad_values(value, error):
+    with pytest.raises(error, match="value"):
+        scientific(value)
+
+
+@pytest.mark.parametrize("digits, error", [(0, ValueError), (13, ValueError), (2.0, TypeError)])
+def test_scientific_rejects_bad_digits(digits, error):
+    with pytest.raises(error, match="digits"):
+        scientific(1e-7, digits=digits)
+
+
+def test_scientific_digits_are_keyword_only():
+    with pytest.raises(TypeError):
+        scientific(1e-7, 2)  # noqa

@@ -34,10 +34,13 @@ ALLOWED: dict[tuple[str, str, str], str] = {}
 
 MIMES = ("text/plain", "text/latex", "text/html", "text/markdown")
 
-# A decimal number, optionally in e-notation or LaTeX's "\cdot 10^{-16}" form.
+# A decimal number, optionally in e-notation, LaTeX's "\cdot 10^{-16}" form, or
+# the prose's "3.7 × 10⁻⁷" (mlemap.report.scientific and Bound).
+SUPERSCRIPTS = str.maketrans("\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "-0123456789")
 NUMBER = re.compile(
     r"(?<![\w.])(?P<mant>\d+\.\d+|\d+)"
-    r"(?:[eE](?P<exp>[-+]?\d+)|\s*(?:\\cdot|\\times)\s*10\^\{(?P<texp>[-+]?\d+)\})?")
+    r"(?:[eE](?P<exp>[-+]?\d+)|\s*(?:\\cdot|\\times)\s*10\^\{(?P<texp>[-+]?\d+)\}"
+    r"|\s*\u00d7\s*10(?P<uexp>\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+))?")
 
 
 def significant_digits(mantissa: str) -> int:
@@ -56,10 +59,13 @@ def offending_numbers(text: str) -> list[str]:
     ['5.6 \\\\cdot 10^{-16}', '4.4e-16']
     >>> offending_numbers("1234567890123 is an integer; 0.500000000000000 is exact")
     []
+    >>> offending_numbers("3.7 × 10⁻⁷, 10⁻¹², 1.23456789012 × 10⁻⁷ and 2 × 10⁻¹⁰")
+    ['1.23456789012 × 10⁻⁷', '2 × 10⁻¹⁰']
     """
     bad = []
     for m in NUMBER.finditer(text):
-        mant, exp = m.group("mant"), m.group("exp") or m.group("texp")
+        mant = m.group("mant")
+        exp = m.group("exp") or m.group("texp") or (m.group("uexp") or "").translate(SUPERSCRIPTS) or None
         if "." not in mant and exp is None:
             continue  # an integer: exact
         if significant_digits(mant) > MAX_DIGITS:
@@ -112,3 +118,11 @@ def test_every_allowed_exception_is_still_needed():
                for cid, _, number in stored_offenders(path)}
     stale = sorted(set(ALLOWED) - present)
     assert not stale, f"ALLOWED entries that no stored output needs any more: {stale}"
+
+
+def test_the_guard_reads_the_prose_power_of_ten_notation():
+    """mlemap.report.scientific prints 3.7 × 10⁻⁷: the guard must read that form too,
+    or a glued number with machine-dependent digits would slip past it."""
+    assert offending_numbers("3.7 × 10⁻⁷, 10⁻¹², 2 × 10⁻⁸ and 1.7 × 10²²") == []
+    assert offending_numbers("1.23456789012 × 10⁻⁷ and 2 × 10⁻¹⁰") == [
+        "1.23456789012 × 10⁻⁷", "2 × 10⁻¹⁰"]

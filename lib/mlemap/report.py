@@ -15,6 +15,8 @@ applied; the README's "Changing a chapter" states it.
   perturbed by about ``1e-12`` and returns its result only at the digits that
   did not move.
 * :func:`book_printing` sets NumPy's and SymPy's display to limited precision.
+* :func:`scientific` rounds a very small or very large number for the prose
+  and prints it as a book writes it, ``3.7 × 10⁻⁷``, not ``3.7e-07``.
 
 Examples
 --------
@@ -34,7 +36,8 @@ import numpy as np
 
 from ._checks import integer, real_scalar
 
-__all__ = ["rounded", "below", "stable", "book_printing", "Bound", "DIGITS"]
+__all__ = ["rounded", "scientific", "below", "stable", "book_printing", "Bound", "Scientific",
+           "DIGITS"]
 
 #: Significant digits a computed number is stored with unless a claim needs fewer.
 DIGITS = 6
@@ -151,6 +154,90 @@ class Bound(float):
         return power if mantissa == "1" else f"{mantissa} \u00d7 {power}"
 
     __str__ = __repr__
+
+
+def _power_of_ten(mantissa: str, exponent: int) -> str:
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    if mantissa.lstrip("-") == "1":
+        return ("\u2212" if mantissa.startswith("-") else "") + power
+    return f"{mantissa.replace('-', chr(0x2212))} \u00d7 {power}"
+
+
+class Scientific(float):
+    """A computed number rounded to ``digits`` significant digits, printed for the
+    prose: ``3.7 × 10⁻⁷``, ``10⁶``, or plainly from 0.01 to 1000. Made by
+    :func:`scientific`; it computes like the float it is (the rounded value).
+
+    Examples
+    --------
+    >>> Scientific(3.7e-07, 2), Scientific(1e6, 1), Scientific(1e-6, 2), Scientific(-4.2e5, 2)
+    (3.7 × 10⁻⁷, 10⁶, 1.0 × 10⁻⁶, −4.2 × 10⁵)
+    >>> Scientific(0.0731, 2), Scientific(0, 2)
+    (0.073, 0)
+    """
+
+    def __new__(cls, value, digits):
+        self = super().__new__(cls, float(f"{float(value):.{digits - 1}e}"))
+        self.digits = digits
+        return self
+
+    def __repr__(self):
+        value = float(self)
+        if value == 0 or 1e-2 <= abs(value) < 1e3:
+            return f"{value:.{self.digits}g}"
+        mantissa, exponent = f"{value:.{self.digits - 1}e}".split("e")
+        return _power_of_ten(mantissa, int(exponent))
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (Scientific, (float(self), self.digits))
+
+
+def scientific(value, *, digits=2):
+    """Round a computed number for the prose, written as a power of ten.
+
+    ``{glue:text}`key:.1e``` prints ``3.7e-07``, which is how code writes a number,
+    not a book. Glue ``scientific(x)`` instead and write ``{glue:text}`key```:
+    the page shows ``3.7 × 10⁻⁷``. The number is stored at ``digits``
+    significant digits, so it is the same on every machine as long as those
+    digits are (the rule of :func:`rounded`).
+
+    Parameters
+    ----------
+    value : float
+        The number, finite.
+    digits : int, optional, keyword-only
+        Significant digits shown and kept, 1 to 12 (default 2: ``3.7 × 10⁻⁷``;
+        1 gives ``4 × 10⁻⁵`` and ``10⁶``).
+
+    Returns
+    -------
+    Scientific
+        A float equal to ``value`` rounded to ``digits`` significant digits,
+        whose repr is the power of ten.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number, or ``digits`` not an integer.
+    ValueError
+        If ``value`` is NaN or inf, or ``digits`` is outside 1..12.
+
+    Examples
+    --------
+    >>> scientific(3.6712e-07)
+    3.7 × 10⁻⁷
+    >>> scientific(1.7e22)
+    1.7 × 10²²
+    >>> scientific(3.7e-05, digits=1)
+    4 × 10⁻⁵
+    >>> float(scientific(0.000731142))
+    0.00073
+    """
+    value = real_scalar(value, "value")
+    digits = _digits(digits)
+    return Scientific(value, digits)
 
 
 def below(error, bound, *, what="error"):
