@@ -351,3 +351,18 @@ def test_code_is_written_without_a_span_per_plain_token():
     plain = [c for c in classes if c in PLAIN_CODE_CLASSES]
     assert not plain, f"{len(plain)} plain tokens still have a span each"
     assert {"k", "o", "mi"} <= set(classes), "code lost its colours"
+
+
+E_NOTATION = re.compile(r'<span class="pasted-text">([^<]*\d[eE][-+]?\d[^<]*)</span>')
+
+
+def test_glued_numbers_in_the_prose_are_not_in_e_notation():
+    """A number pasted into the prose reads as a book writes it (3.7 × 10⁻⁷,
+    mlemap.report.scientific or Bound), not as code prints it (3.7e-07)."""
+    need(HTML.is_dir(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    pages = sorted(HTML.glob("book/*.html")) + sorted(HTML.glob("ko/book/*.html"))
+    assert len(pages) >= 12
+    found = {str(p.relative_to(HTML)): E_NOTATION.findall(p.read_text(encoding="utf-8")) for p in pages}
+    found = {p: hits for p, hits in found.items() if hits}
+    assert not found, f"numbers in e-notation in the prose: {found}"
+    assert E_NOTATION.findall('<span class="pasted-text">3.7e-07</span>') == ["3.7e-07"]
