@@ -146,3 +146,19 @@ def test_scientific_rejects_bad_digits(digits, error):
 def test_scientific_digits_are_keyword_only():
     with pytest.raises(TypeError):
         scientific(1e-7, 2)  # noqa
+
+
+def test_scientific_survives_copy_and_pickle():
+    import copy
+    import pickle
+
+    x = scientific(3.6712e-07)
+    for y in (copy.copy(x), pickle.loads(pickle.dumps(x))):
+        assert y == x and repr(y) == "3.7 × 10⁻⁷"
+
+
+@pytest.mark.parametrize("value", [1e-12, 5e-9, 2e-8, 3e5, 1e6])
+def test_bound_and_one_digit_scientific_print_alike(value):
+    from mlemap.report import Bound
+
+    assert repr(Bound(value)) == repr(scientific(value, digits=1))

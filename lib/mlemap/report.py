@@ -132,6 +132,16 @@ def rounded(value, digits=DIGITS):
 _SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 
 
+def _power_of_ten(value: float, digits: int) -> str:
+    """``value`` at ``digits`` significant digits as the prose writes a power of
+    ten: ``3.7 × 10⁻⁷``, ``10⁶`` (a mantissa of 1 is left out), ``−4 × 10⁵``."""
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    if mantissa.lstrip("-") == "1":
+        return ("\u2212" if mantissa.startswith("-") else "") + power
+    return f"{mantissa.replace('-', chr(0x2212))} \u00d7 {power}"
+
+
 class Bound(float):
     """A bound the prose states: a float that prints the way a book writes it.
 
@@ -149,18 +159,9 @@ class Bound(float):
         value = float(self)
         if value == 0 or 1e-2 <= abs(value) < 1e3:
             return f"{value:g}"
-        mantissa, exponent = f"{value:.0e}".split("e")
-        power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
-        return power if mantissa == "1" else f"{mantissa} \u00d7 {power}"
+        return _power_of_ten(value, 1)
 
     __str__ = __repr__
-
-
-def _power_of_ten(mantissa: str, exponent: int) -> str:
-    power = "10" + str(exponent).translate(_SUPERSCRIPT)
-    if mantissa.lstrip("-") == "1":
-        return ("\u2212" if mantissa.startswith("-") else "") + power
-    return f"{mantissa.replace('-', chr(0x2212))} \u00d7 {power}"
 
 
 class Scientific(float):
@@ -185,8 +186,7 @@ class Scientific(float):
         value = float(self)
         if value == 0 or 1e-2 <= abs(value) < 1e3:
             return f"{value:.{self.digits}g}"
-        mantissa, exponent = f"{value:.{self.digits - 1}e}".split("e")
-        return _power_of_ten(mantissa, int(exponent))
+        return _power_of_ten(value, self.digits)
 
     __str__ = __repr__
 
