@@ -40,6 +40,7 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from pygments.token import STANDARD_TYPES, Name, Punctuation, Text, Whitespace
 
 ICON_DIR = "_static/icons"
 # the theme's face, the file it is cut from, the file written
@@ -403,20 +404,20 @@ def plain_tokens_filter():
     ['Token.Literal.Number.Integer', 'Token.Operator', 'Token.Text']
     """
     from pygments.filter import Filter
-    from pygments.token import Name, Punctuation, Text, Whitespace
-
-    plain = {Name, Punctuation, Whitespace, Text}
 
     class PlainTokens(Filter):
         def filter(self, lexer, stream):
             for ttype, value in stream:
-                yield (Text if ttype in plain else ttype), value
+                yield (Text if ttype in PLAIN_TOKENS else ttype), value
 
     return PlainTokens()
 
 
-# The exact token types made plain, as Pygments' short CSS classes.
-PLAIN_CLASSES = ("n", "p", "w")
+# The exact token types written as plain text, and their short CSS classes in
+# Pygments' stylesheet (n, p, w; plain Text has none), which
+# tests/test_site_pages.py checks the theme draws in the code's own colour.
+PLAIN_TOKENS = frozenset({Name, Punctuation, Whitespace, Text})
+PLAIN_CLASSES = tuple(sorted(STANDARD_TYPES[t] for t in PLAIN_TOKENS if STANDARD_TYPES[t]))
 
 
 def _plain_lexer(base):
