@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import io
 import sys
 import threading
 from collections import Counter
@@ -125,9 +126,14 @@ class PageLoad:
 
 
 @functools.lru_cache(maxsize=None)
+def gzipped(path: Path) -> bytes:
+    """A file gzip-compressed at level 6 (what a web server sends)."""
+    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+
+
 def gzip_size(path: Path) -> int:
     """Size of a file gzip-compressed at level 6 (what a web server sends)."""
-    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+    return len(gzipped(path))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -149,14 +155,12 @@ class _GzipHandler(_QuietHandler):
         accepts = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (accepts and path.is_file() and path.suffix.lower() in COMPRESSIBLE):
             return super().send_head()
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        body = gzipped(path)
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        import io
-
         return io.BytesIO(body)
 
 
