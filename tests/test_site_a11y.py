@@ -222,3 +222,40 @@ def test_search_finds_a_glossary_term_offline(browser):
     assert not toc, f"search snippets start with the table of contents: {toc}"
 
 
+
+
+# Every change of the root's data-theme, with whether the body existed by then.
+THEME_WRITES = """
+window.__themeWrites = [];
+new MutationObserver(function (records) {
+  records.forEach(function (r) { window.__themeWrites.push({old: r.oldValue, body: !!document.body}); });
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-theme"],
+                      attributeOldValue: true});
+"""
+
+
+@pytest.mark.parametrize("stored, system, expected", [
+    ("", "light", "light"), ("", "dark", "dark"),
+    (DARK, "light", "dark"), ('localStorage.setItem("mode","light");', "dark", "light")],
+    ids=["auto-light", "auto-dark", "chosen-dark", "chosen-light"])
+def test_the_theme_is_chosen_before_the_body_is_parsed(browser, stored, system, expected):
+    """The head resolves data-theme to the theme the theme's own script will
+    choose (the reader's choice, else the system's), so that script changes
+    nothing: a change once the body exists restyles every element of the page."""
+    need((HTML / "genindex.html").is_file(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    with page_weight.serve(HTML) as base:
+        tab = browser.open_tab(before_load=stored + THEME_WRITES)
+        try:
+            browser.send("Emulation.setEmulatedMedia",
+                         {"features": [{"name": "prefers-color-scheme", "value": system}]}, session=tab[0])
+            browser.load(tab, f"{base}/genindex.html", settle=0.2)
+            writes, final, ready = browser.evaluate(tab[0], (
+                "[window.__themeWrites, document.documentElement.dataset.theme,"
+                " !!document.querySelector('.theme-switch-button')]"))
+        finally:
+            browser.close_tab(tab)
+    assert ready, "the theme's switch is missing: did the theme's script run?"
+    assert final == expected
+    values = [w["old"] for w in writes] + [final]
+    late = [f"{a} -> {b}" for w, a, b in zip(writes, values, values[1:]) if w["body"] and a != b]
+    assert not late, f"data-theme changed after the body was parsed: {late} (writes: {writes})"

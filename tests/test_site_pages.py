@@ -113,9 +113,9 @@ def _theme_file(name: str) -> Path:
     return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / name
 
 
-def _extrahead(text: str) -> list[str]:
-    block = re.search(r"\{%-? block extrahead %\}(.*?)\{%-? endblock extrahead %\}", text, re.S)
-    assert block, "no extrahead block"
+def _block(text: str, name: str) -> list[str]:
+    block = re.search(r"\{%%-? block %s %%\}(.*?)\{%%-? endblock %s %%\}" % (name, name), text, re.S)
+    assert block, f"no {name} block"
     return _without_comments(block.group(1))
 
 
@@ -126,7 +126,22 @@ def test_layout_override_matches_the_installed_theme():
     # drop the {% if pagename == 'search' %} ... {% endif %} that loads the search scripts
     theirs = re.sub(r"\{% if pagename == 'search' %\}.*?\{% endif %\}", "", theirs, flags=re.S)
     ours = (ROOT / "_templates" / "layout.html").read_text(encoding="utf-8")
-    assert _extrahead(ours) == _extrahead(theirs)
+    assert _block(ours, "extrahead") == _block(theirs, "extrahead")
+
+
+THEME_LINE = 'document.documentElement.dataset.theme = localStorage.getItem("theme") || "{{ default_mode }}";'
+
+
+def test_css_override_is_the_theme_s_with_the_theme_resolved():
+    """_templates/layout.html's `css` block is the theme's, but for the line that
+    writes data-theme: ours resolves "auto" there. If the theme changes, this fails."""
+    theirs = _block(_theme_file("layout.html").read_text(encoding="utf-8"), "css")
+    ours = _block((ROOT / "_templates" / "layout.html").read_text(encoding="utf-8"), "css")
+    assert THEME_LINE in theirs, "the theme no longer writes data-theme as the override expects"
+    start, end = ours.index("(function (d) {"), ours.index("})(document.documentElement.dataset);")
+    resolved = ours[start:end + 1]
+    assert any("matchMedia" in line for line in resolved)
+    assert ours[:start] + ours[end + 1:] == [line for line in theirs if line != THEME_LINE]
 
 
 def test_only_the_search_page_loads_the_search_index():
