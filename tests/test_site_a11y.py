@@ -259,3 +259,30 @@ def test_the_theme_is_chosen_before_the_body_is_parsed(browser, stored, system, 
     values = [w["old"] for w in writes] + [final]
     late = [f"{a} -> {b}" for w, a, b in zip(writes, values, values[1:]) if w["body"] and a != b]
     assert not late, f"data-theme changed after the body was parsed: {late} (writes: {writes})"
+
+
+AX_PAGE = "book/fish_problem.html"
+SHOWN_FORMULAS = ("Array.from(document.querySelectorAll('mjx-container'))"
+                  ".filter(function (m) { return m.checkVisibility({visibilityProperty: true}); }).length")
+
+
+def test_screen_readers_get_every_formula_shown(browser):
+    """The MathML is in the DOM (checked on every page above) and also in the
+    accessibility tree that screen readers read: one math node for each formula
+    the page shows (one in a closed fold, such as an exercise's solution, or in
+    the sidebar a phone hides, is hidden from both). CSS can
+    take it out of the tree and leave the DOM as it is: content-visibility on
+    the hidden MathML, for one, drops every formula from Chromium's tree."""
+    need((HTML / AX_PAGE).is_file(), "the site is not built; run: jupyter-book build . -W --keep-going")
+    with page_weight.serve(HTML) as base:
+        tab = browser.open_tab(width=390, height=800, mobile=True)
+        try:
+            browser.load(tab, f"{base}/{AX_PAGE}", settle=0.2)
+            shown = browser.evaluate(tab[0], SHOWN_FORMULAS)
+            browser.send("Accessibility.enable", session=tab[0])
+            tree = browser.send("Accessibility.getFullAXTree", session=tab[0])["nodes"]
+        finally:
+            browser.close_tab(tab)
+    math = [n for n in tree if not n.get("ignored") and n.get("role", {}).get("value") == "MathMLMath"]
+    assert shown >= 50, f"only {shown} formulas shown on {AX_PAGE}"
+    assert len(math) == shown, f"{AX_PAGE} shows {shown} formulas; the accessibility tree has {len(math)}"
