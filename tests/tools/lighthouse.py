@@ -22,6 +22,7 @@ load-dependent: compare runs on one quiet machine, and never assert them.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -108,7 +109,20 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line: pages (TOC entries) and ``--gzip``.
+
+    >>> parser().parse_args(["--gzip", "book/intro"]).pages
+    ['book/intro']
+    """
+    p = argparse.ArgumentParser(description="Lighthouse (mobile preset) on pages of the built book.")
+    p.add_argument("pages", nargs="*", help="TOC entries such as book/map_ridge (default: every page)")
+    p.add_argument("--gzip", action="store_true", help="serve text files gzip-compressed, as GitHub Pages does")
+    return p
+
+
 def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)  # --help answers before anything is checked
     if not LIGHTHOUSE.exists():
         print("Lighthouse is not installed; run: npm ci --prefix tests/tools/lighthouse", file=sys.stderr)
         return 2
@@ -116,9 +130,8 @@ def main(argv: list[str]) -> int:
     if browser is None or not HTML.is_dir():
         print("needs Chromium and a built site (jupyter-book build . -W --keep-going)", file=sys.stderr)
         return 2
-    compress = "--gzip" in argv
-    argv = [a for a in argv if a != "--gzip"]
-    pages = [e if e.endswith(".html") else e + ".html" for e in (argv or toc_files())]
+    compress = args.gzip
+    pages = [e if e.endswith(".html") else e + ".html" for e in (args.pages or toc_files())]
     rows = []
     print(f"served {'gzip-compressed, as GitHub Pages sends it' if compress else 'uncompressed'}",
           file=sys.stderr)
