@@ -341,6 +341,41 @@ DESKTOP = 1280
 # reads localStorage before it paints. Run before the page's scripts (open_tab).
 DARK_MODE = 'localStorage.setItem("mode","dark");localStorage.setItem("theme","dark");'
 
+# The site's CSS skips drawing a formula far from the screen (content-visibility:
+# auto on the sized ``mjx-math``, _static/layout.css) until a reader scrolls near
+# it. This rule draws every formula at once, as it is drawn on screen: the same
+# layout and paint containment, so the same place and size. A full-page
+# screenshot needs it (Chromium does not draw skipped content beyond the
+# viewport); the layout tests compare the page with and without it.
+DRAW_ALL_FORMULAS = ("mjx-container > mjx-math[sized] "
+                     "{ content-visibility: visible !important; contain: layout paint !important; }")
+# How far anything on the page moves when every formula is drawn at once: the
+# largest change, in px, of the box of a paragraph, list item, heading, display
+# formula or formula. A formula skipped off screen must take the space it takes
+# drawn, or the page shifts as a reader scrolls and a link into the page lands
+# off its target.
+SKIPPED_FORMULAS_SHIFT_JS = """
+(function () {
+  function boxes() {
+    return Array.from(document.querySelectorAll(
+        "article p, article li, article h1, article h2, article h3, div.math, mjx-container, mjx-math"))
+      .map(function (e) { var r = e.getBoundingClientRect(); return [r.left, r.top + scrollY, r.width, r.height]; });
+  }
+  var skipped = boxes();
+  %(draw)s;
+  var drawn = boxes(), shift = 0;
+  skipped.forEach(function (b, i) {
+    for (var k = 0; k < 4; k++) { shift = Math.max(shift, Math.abs(b[k] - drawn[i][k])); }
+  });
+  document.getElementById("draw-all-formulas").remove();
+  return {boxes: skipped.length, sized: document.querySelectorAll("mjx-math[sized]").length,
+          formulas: document.querySelectorAll("mjx-container").length, shift: shift};
+})()
+"""
+DRAW_ALL_JS = ("(function () { var s = document.createElement('style'); s.id = 'draw-all-formulas';"
+               " s.textContent = %s; document.head.appendChild(s); })()" % json.dumps(DRAW_ALL_FORMULAS))
+SKIPPED_FORMULAS_SHIFT_JS = SKIPPED_FORMULAS_SHIFT_JS % {"draw": DRAW_ALL_JS}
+
 FIT_JS = r"""
 (function () {
   var vw = %(width)d;

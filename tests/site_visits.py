@@ -29,8 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tools import page_weight
-from booktools import (DARK_MODE, DESKTOP, HTML, PHONE, Browser, built_pages, chromium, measure_fits,
-                       need, ROOT)
+from booktools import (DARK_MODE, DESKTOP, HTML, PHONE, SKIPPED_FORMULAS_SHIFT_JS, Browser, built_pages,
+                       chromium, measure_fits, need, ROOT)
 
 AXE_JS = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -164,8 +164,13 @@ DARK = DARK_MODE
 
 def _fits(browser, tab):
     # Loaded at a phone's width, measured, then at the desktop's, where axe audits
-    # it (the sidebar is hidden on a phone); one relayout, not two.
-    return measure_fits(browser, tab, (PHONE, DESKTOP), restore=False)
+    # it (the sidebar is hidden on a phone); one relayout, not two. At the phone's
+    # width, before anything else asked for the boxes inside the formulas, the
+    # page is compared with every formula drawn (``"skipped"``).
+    shift = browser.evaluate(tab[0], SKIPPED_FORMULAS_SHIFT_JS)
+    fits = measure_fits(browser, tab, (PHONE, DESKTOP), restore=False)
+    fits["skipped"] = shift
+    return fits
 
 
 def audit(browser, pages: list[str], *, dark: bool = False, fits: bool = False
@@ -332,6 +337,16 @@ def test_dom_size_is_within_budget(visits, page):
     bare = load.elements - load.typeset_elements
     assert bare <= DOM_BUDGET, (f"{page}: {bare:,} DOM elements besides the {load.typeset_elements:,} "
                                 f"of math and code (budget {DOM_BUDGET:,})")
+
+
+def test_formulas_off_screen_take_the_space_they_take_drawn(visits, page):
+    """A formula far from the screen is not laid out (content-visibility, on the
+    sized ones): the page must not move when every formula is drawn."""
+    skipped = fit_of(visits, page, "skipped")
+    assert skipped["shift"] <= 0.01, (f"{page}: drawing the formulas off screen moves the page by "
+                                      f"{skipped['shift']:.2f} px")
+    if skipped["formulas"] >= 50:  # a chapter: nearly every formula sized, so skipped off screen
+        assert skipped["sized"] >= 0.9 * skipped["formulas"], skipped
 
 
 def test_no_page_is_wider_than_a_phone(visits, page):

@@ -19,8 +19,17 @@ where it is loaded, and then, resized in the same tab, at 1280 px (a desktop):
   (``overflow-x: auto``), which the column holds, and that box draws the scroll
   shadows of ``_static/layout.css`` at the edge where it is cut off.
 
+* **A formula off screen takes the space it takes drawn.** The book's CSS skips
+  styling and laying out a formula far from the screen (``content-visibility:
+  auto`` on the ``mjx-math`` that the build sized, ``_static/layout.css``). At
+  390 px, as loaded, no paragraph, heading or formula moves by more than
+  0.01 px when every formula is drawn at once
+  (``booktools.SKIPPED_FORMULAS_SHIFT_JS``), and on a chapter at least 90% of
+  the formulas are sized.
+
 The checks can fail: a planted page with a wide formula and a long word fails
-all three without the book's stylesheet, and only the desktop check with it.
+all three without the book's stylesheet, and only the desktop check with it;
+a planted formula marked sized but without its size moves the page when drawn.
 
 Locally the tests skip when Chromium or the build is missing; with ``CI=true``
 that is a failure.
@@ -31,7 +40,7 @@ import tempfile
 from pathlib import Path
 
 from tools import page_weight
-from booktools import DESKTOP, PHONE, page_fits, ROOT
+from booktools import DESKTOP, PHONE, SKIPPED_FORMULAS_SHIFT_JS, page_fits, ROOT
 # The visits, and every per-page check, over this module's half of the pages.
 from site_visits import *  # noqa: F401,F403
 from site_visits import browser, phone_problems, shard, unscrollable  # noqa: F401
@@ -71,3 +80,35 @@ def test_the_layout_checks_can_fail(browser):
     assert not phone_problems(styled[PHONE]), phone_problems(styled[PHONE])
     assert styled[DESKTOP]["equations"], "the desktop check missed a formula wider than the column"
     assert styled[PHONE]["equations"] and not unscrollable(styled[PHONE]), unscrollable(styled[PHONE])
+
+
+SKIPPED = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>skipped</title>
+<link rel="stylesheet" href="layout.css"><style>mjx-math {{ display: inline-block }}</style>
+</head><body><article><h1>Skipped</h1>
+<div style="height: 20000px"></div>
+<p>Sized: <mjx-container><mjx-math sized style="width:2em;height:calc(1em + 2px);vertical-align:calc(-0.25em - 1px)"
+   ><span style="display:inline-block;height:1em">x</span></mjx-math></mjx-container></p>
+<p>{last}</p><h2 id="end">End</h2></article></body></html>"""
+UNSIZED = ('Unsized: <mjx-container><mjx-math sized><span style="display:inline-block;height:3em">y</span>'
+           "</mjx-math></mjx-container>")
+
+
+def test_the_skipped_formula_check_can_fail(browser):
+    """Off screen, a formula marked ``sized`` without its size is laid out as
+    empty: drawing it moves what follows, and the check sees it. With its size,
+    nothing moves."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "layout.css").write_bytes((ROOT / "_static" / "layout.css").read_bytes())
+        (Path(tmp) / "sized.html").write_text(SKIPPED.format(last="Nothing else."), encoding="utf-8")
+        (Path(tmp) / "unsized.html").write_text(SKIPPED.format(last=UNSIZED), encoding="utf-8")
+        shifts = {}
+        with page_weight.serve(Path(tmp)) as base:
+            for name in ("sized", "unsized"):
+                tab = browser.open_tab(width=PHONE, height=800, mobile=True)
+                try:
+                    browser.load(tab, f"{base}/{name}.html", settle=0.1)
+                    shifts[name] = browser.evaluate(tab[0], SKIPPED_FORMULAS_SHIFT_JS)
+                finally:
+                    browser.close_tab(tab)
+    assert shifts["sized"]["shift"] <= 0.01 and shifts["sized"]["sized"] == 1, shifts
+    assert shifts["unsized"]["shift"] > 10, shifts

@@ -6,7 +6,9 @@
 // One process serves the whole build over stdin/stdout, one JSON object a line:
 //   {"page": name}                   start a page (a fresh document, so its CSS
 //                                    holds only the glyphs that page uses)
-//   {"tex": "...", "display": bool}  -> {"html": "..."} or {"error": "message"}
+//   {"tex": "...", "display": bool}  -> {"html": "...", "box": {"h", "d", "w"}}
+//                                    (MathJax's height, depth and width, in em)
+//                                    or {"error": "message"}
 //   {"css": true}                    -> {"css": "..."} the page's stylesheet; its
 //                                    fonts are at the URL "@MATHJAX_FONTS@"
 // Undefined macros are errors (input/tex-base, not input/tex: no "noundefined",
@@ -50,11 +52,12 @@ async function start() {
   // from output/chtml/fonts/tex (loaded by output/chtml), so pass it in.
   const { TeXFont } = MathJax._.output.chtml.fonts.tex_ts;
   const adaptor = MathJax.startup.adaptor;
+  const { STATE } = MathJax._.core.MathItem;
   if (!mathjax.handlers.handlesDocument("")) throw new Error("no HTML handler registered");
-  return { mathjax, TeX, CHTML, TeXFont, adaptor };
+  return { mathjax, TeX, CHTML, TeXFont, adaptor, STATE };
 }
 
-function serve({ mathjax, TeX, CHTML, TeXFont, adaptor }) {
+function serve({ mathjax, TeX, CHTML, TeXFont, adaptor, STATE }) {
   let doc = null;
   let output = null;
 
@@ -74,7 +77,15 @@ function serve({ mathjax, TeX, CHTML, TeXFont, adaptor }) {
     if (doc === null) newPage();
     if (msg.css) return { css: adaptor.textContent(output.styleSheet(doc)) };
     try {
-      return { html: adaptor.outerHTML(doc.convert(msg.tex, { display: !!msg.display })) };
+      // As doc.convert(tex, {display}) does it, keeping the MathItem: its box
+      // (height, depth and width in em) is asked of the output jax afterwards.
+      const item = new doc.options.MathItem(msg.tex, doc.inputJax[0], !!msg.display);
+      item.start.node = adaptor.body(doc.document);
+      item.setMetrics(16, 8, null, 1000000, 1);
+      item.convert(doc, STATE.LAST);
+      const html = adaptor.outerHTML(item.typesetRoot);
+      const box = output.getBBox(item, doc);
+      return { html, box: { h: box.h * box.rscale, d: box.d * box.rscale, w: box.w * box.rscale } };
     } catch (err) {
       return { error: String(err && err.message ? err.message : err) };
     }
