@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for booktools
-from booktools import DARK_MODE, HTML, Browser, toc_files  # noqa: E402
+from booktools import DARK_MODE, DRAW_ALL_JS, HTML, Browser, toc_files  # noqa: E402
 from page_weight import serve  # noqa: E402
 
 MAX_HEIGHT = 16_000  # Chromium's limit for one capture is 16,384 px
@@ -41,6 +41,7 @@ def shoot(browser: Browser, url: str, out: Path, *, width: int, dark: bool, heig
         theme = browser.evaluate(session, "document.documentElement.dataset.theme || ''")
         if dark and theme != "dark":
             raise RuntimeError(f"{url} did not switch to dark mode (data-theme={theme!r})")
+        browser.evaluate(session, DRAW_ALL_JS)  # formulas off screen, too
         full = browser.evaluate(session, "Math.ceil(document.documentElement.scrollHeight)")
         tall = min(full, height or full, MAX_HEIGHT)
         shot = browser.send("Page.captureScreenshot", {
