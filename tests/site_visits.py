@@ -29,8 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tools import page_weight
-from booktools import (DARK_MODE, DESKTOP, HTML, PHONE, SKIPPED_FORMULAS_SHIFT_JS, Browser, built_pages,
-                       chromium, measure_fits, need, ROOT)
+from booktools import (DARK_MODE, DESKTOP, HTML, PHONE, SKIPPED_FORMULAS_SHIFT_JS,
+                       Browser, built_pages, chromium, measure_fits, need, ROOT)
 
 AXE_JS = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -164,13 +164,29 @@ DARK = DARK_MODE
 
 def _fits(browser, tab):
     # Loaded at a phone's width, measured, then at the desktop's, where axe audits
-    # it (the sidebar is hidden on a phone); one relayout, not two. At the phone's
-    # width, before anything else asked for the boxes inside the formulas, the
-    # page is compared with every formula drawn (``"skipped"``).
+    # it (the sidebar is hidden on a phone); one relayout, not two. First, at the
+    # phone's width and before anything else asked for the boxes inside the
+    # formulas, the page is compared with every formula drawn (``"skipped"``),
+    # and the font files fetched before and after drawing them (``"fonts"``).
+    before = _font_files(tab[1])
     shift = browser.evaluate(tab[0], SKIPPED_FORMULAS_SHIFT_JS)
+    browser.settle(tab, settle=0.2)
+    fonts = {"before": sorted(before), "after": sorted(_font_files(tab[1]))}
     fits = measure_fits(browser, tab, (PHONE, DESKTOP), restore=False)
-    fits["skipped"] = shift
+    fits["skipped"], fits["fonts"] = shift, fonts
     return fits
+
+
+def _font_files(events: list) -> set[str]:
+    """The font files a tab has asked for, by name.
+
+    >>> _font_files([{"method": "Network.requestWillBeSent",
+    ...               "params": {"request": {"url": "http://h/_static/mathjax-fonts/x.woff?v=1"}}}])
+    {'x.woff'}
+    """
+    return {e["params"]["request"]["url"].split("?")[0].rsplit("/", 1)[-1] for e in list(events)
+            if e["method"] == "Network.requestWillBeSent"
+            and re.search(r"\.(woff2?|ttf|otf)(\?|$)", e["params"]["request"]["url"])}
 
 
 def audit(browser, pages: list[str], *, dark: bool = False, fits: bool = False
@@ -347,6 +363,15 @@ def test_formulas_off_screen_take_the_space_they_take_drawn(visits, page):
                                       f"{skipped['shift']:.2f} px")
     if skipped["formulas"] >= 50:  # a chapter: nearly every formula sized, so skipped off screen
         assert skipped["sized"] >= 0.9 * skipped["formulas"], skipped
+
+
+def test_every_math_font_is_fetched_before_a_formula_needs_it(visits, page):
+    """The page fetches its formulas' fonts once it has loaded, those of the
+    formulas not yet drawn too (``buildtime_math.LOAD_MATH_FONTS``): drawing
+    every formula at once then fetches no other font file."""
+    fonts = fit_of(visits, page, "fonts")
+    late = sorted(set(fonts["after"]) - set(fonts["before"]))
+    assert not late, f"{page}: drawing every formula fetched {late}, which the page had not fetched"
 
 
 def test_no_page_is_wider_than_a_phone(visits, page):

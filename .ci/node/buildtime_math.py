@@ -123,6 +123,7 @@ def typeset(translator, node: nodes.Node, tex: str, *, display: bool) -> str:
                        tex.strip(), location=node, type="math", subtype="tex")
         return f'<span class="math-error">{html.escape(tex)}</span>'
     app._buildtime_math_pages.add(docname)
+    app._buildtime_math_tokens.setdefault(docname, set()).update(markup_tokens(reply["html"]))
     return sized(reply["html"], reply["box"], display=display)
 
 
@@ -226,8 +227,58 @@ def add_page_css(app, pagename, templatename, context, doctree) -> None:
     css = _typesetter(app).ask(css=True)["css"]
     fonts = context["pathto"](FONT_DIR, 1)
     style = _compact_css(css).replace(FONT_URL, fonts)
-    context["metatags"] = context.get("metatags", "") + f'\n<style id="mathjax-css">{style}</style>'
+    fonts_used = used_fonts(css, app._buildtime_math_tokens.pop(pagename, set()))
+    context["metatags"] = (context.get("metatags", "") + f'\n<style id="mathjax-css">{style}</style>'
+                           + f"\n<script>{LOAD_MATH_FONTS % json.dumps(fonts_used)}</script>")
     app._buildtime_math_page = None  # the next formula starts a fresh page
+
+
+# A browser fetches a font when it first lays out text in it, and a formula far
+# from the screen is not laid out (``sized``). So once the page has loaded, the
+# math fonts that its formulas use are fetched, so that a formula scrolled to,
+# or printed, is drawn in its own font at once (printing lays out every formula
+# but does not wait for a font); the others, which the page's stylesheet also
+# names, are not.
+LOAD_MATH_FONTS = ('addEventListener("load", function () { var used = %s;'
+                   ' document.fonts.forEach(function (f) {'
+                   ' if (used.indexOf(f.family.replace(/"/g, "")) >= 0) { f.load(); } }); });')
+
+
+def markup_tokens(markup: str) -> set[str]:
+    """The element names (lower case) and classes in MathJax's markup.
+
+    >>> sorted(markup_tokens('<mjx-TeXAtom class="mjx-n"><mjx-c class="mjx-c1D450 TEX-I">'))
+    ['TEX-I', 'mjx-c', 'mjx-c1D450', 'mjx-n', 'mjx-texatom']
+    """
+    tokens = {name.lower() for name in re.findall(r"<(mjx-[\w-]+)", markup)}
+    for attr in re.findall(r'\bclass="([^"]*)"', markup):
+        tokens.update(attr.split())
+    return tokens
+
+
+def used_fonts(css: str, tokens: set[str]) -> list[str]:
+    """The MathJax font families named by the rules of ``css`` that can match
+    markup with these ``tokens``: every class and every ``mjx-`` element of
+    one of the rule's selectors occurs in it.
+
+    >>> css = (".MJX-TEX{font-family:MJXZERO,MJXTEX;}.TEX-I{font-family:MJXZERO,MJXTEX-I;}"
+    ...        ".TEX-B{font-family:MJXZERO,MJXTEX-B;}mjx-stretchy-v mjx-c{font-family:MJXTEX-S1 ! important;}")
+    >>> used_fonts(css, {"MJX-TEX", "TEX-I", "mjx-c"})
+    ['MJXTEX', 'MJXTEX-I', 'MJXZERO']
+    >>> used_fonts(css, {"MJX-TEX", "mjx-c", "mjx-stretchy-v"})
+    ['MJXTEX', 'MJXTEX-S1', 'MJXZERO']
+    """
+    families: set[str] = set()
+    for selectors, body in re.findall(r"([^{}@]+)\{([^{}]*)\}", css):
+        family = re.search(r"font-family:([^;]*)", body)
+        if family is None:
+            continue
+        for selector in selectors.split(","):
+            bare = re.sub(r"\[[^\]]*\]|::?[\w-]+(\([^)]*\))?", "", selector)
+            names = re.findall(r"\.([\w-]+)", bare) + [e.lower() for e in re.findall(r"(?<![\w.#-])(mjx-[\w-]+)", bare)]
+            if names and all(name in tokens for name in names):
+                families.update(re.findall(r"MJX[\w-]*", family.group(1)))
+    return sorted(families)
 
 
 def copy_fonts(app, exception) -> None:
@@ -244,6 +295,7 @@ def setup(app):
     app._buildtime_math = None
     app._buildtime_math_page = None
     app._buildtime_math_pages = set()
+    app._buildtime_math_tokens = {}  # page -> the element names and classes of its formulas
     app.add_html_math_renderer("buildtime", (visit_math, None), (visit_displaymath, None))
     app.connect("html-page-context", add_page_css)
     app.connect("build-finished", copy_fonts)
