@@ -25,7 +25,8 @@ where it is loaded, and then, resized in the same tab, at 1280 px (a desktop):
   390 px, as loaded, no paragraph, heading or formula moves by more than
   0.01 px when every formula is drawn at once
   (``booktools.SKIPPED_FORMULAS_SHIFT_JS``), and on a chapter at least 90% of
-  the formulas are sized.
+  the formulas are sized. Drawing them fetches no font file the page had not
+  fetched once it loaded (``buildtime_math.LOAD_MATH_FONTS``).
 
 The checks can fail: a planted page with a wide formula and a long word fails
 all three without the book's stylesheet, and only the desktop check with it;
