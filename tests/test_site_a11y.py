@@ -32,7 +32,13 @@ Policy
   :data:`FULL_AUDIT_PAGES`.
 * **Math** stays readable by screen readers: the build typesets every formula
   with MathJax (``.ci/node/buildtime_math.py``), which writes hidden MathML
-  (``mjx-assistive-mml``) beside it; no page loads a math script.
+  (``mjx-assistive-mml``) beside it; no page loads a math script. On one
+  chapter the accessibility tree that Chromium gives screen readers is read
+  too: one math node for each formula the page shows (CSS can drop the MathML
+  from it while the DOM keeps it).
+* **Theme.** The head chooses light or dark before the body is parsed, as the
+  theme's script will (the reader's choice, else the system's), so that script
+  changes nothing on the finished page.
 * **Dark theme.** A transparent PNG with black text disappears on the dark
   theme, so every PNG that a chapter stores is opaque
   (``mlemap.plotting.use_book_style()`` gives figures a white background).
