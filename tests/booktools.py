@@ -353,7 +353,9 @@ DRAW_ALL_FORMULAS = ("mjx-container > mjx-math[sized] "
 # largest change, in px, of the box of a paragraph, list item, heading, display
 # formula or formula. A formula skipped off screen must take the space it takes
 # drawn, or the page shifts as a reader scrolls and a link into the page lands
-# off its target.
+# off its target. The formulas stay drawn afterwards: what a visit measures or
+# audits next is the page as a reader sees it where they scroll, and querying
+# boxes inside skipped formulas one by one would make Chromium lay each out alone.
 SKIPPED_FORMULAS_SHIFT_JS = """
 (function () {
   function boxes() {
@@ -367,12 +369,12 @@ SKIPPED_FORMULAS_SHIFT_JS = """
   skipped.forEach(function (b, i) {
     for (var k = 0; k < 4; k++) { shift = Math.max(shift, Math.abs(b[k] - drawn[i][k])); }
   });
-  document.getElementById("draw-all-formulas").remove();
   return {boxes: skipped.length, sized: document.querySelectorAll("mjx-math[sized]").length,
           formulas: document.querySelectorAll("mjx-container").length, shift: shift};
 })()
 """
-DRAW_ALL_JS = ("(function () { var s = document.createElement('style'); s.id = 'draw-all-formulas';"
+DRAW_ALL_JS = ("(function () { if (document.getElementById('draw-all-formulas')) { return; }"
+               " var s = document.createElement('style'); s.id = 'draw-all-formulas';"
                " s.textContent = %s; document.head.appendChild(s); })()" % json.dumps(DRAW_ALL_FORMULAS))
 SKIPPED_FORMULAS_SHIFT_JS = SKIPPED_FORMULAS_SHIFT_JS % {"draw": DRAW_ALL_JS}
 

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tools import page_weight
-from booktools import (DARK_MODE, DESKTOP, HTML, PHONE, SKIPPED_FORMULAS_SHIFT_JS,
+from booktools import (DARK_MODE, DESKTOP, DRAW_ALL_JS, HTML, PHONE, SKIPPED_FORMULAS_SHIFT_JS,
                        Browser, built_pages, chromium, measure_fits, need, ROOT)
 
 AXE_JS = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -138,8 +138,9 @@ def axe_source() -> str:
 
 
 def axe_script(page: str) -> str:
-    """axe-core itself, then :func:`axe_run`: evaluated in the page once it settled."""
-    return axe_source() + ";\n" + axe_run(page)
+    """axe-core itself, then :func:`axe_run`: evaluated in the page once it settled,
+    with every formula drawn (``booktools.DRAW_ALL_JS``), as where a reader scrolls."""
+    return DRAW_ALL_JS + ";\n" + axe_source() + ";\n" + axe_run(page)
 
 
 # --- the visits -------------------------------------------------------------------
@@ -167,7 +168,8 @@ def _fits(browser, tab):
     # it (the sidebar is hidden on a phone); one relayout, not two. First, at the
     # phone's width and before anything else asked for the boxes inside the
     # formulas, the page is compared with every formula drawn (``"skipped"``),
-    # and the font files fetched before and after drawing them (``"fonts"``).
+    # and the font files fetched before and after drawing them (``"fonts"``);
+    # the formulas stay drawn for the rest of the visit.
     before = _font_files(tab[1])
     shift = browser.evaluate(tab[0], SKIPPED_FORMULAS_SHIFT_JS)
     browser.settle(tab, settle=0.2)
