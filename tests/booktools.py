@@ -364,12 +364,14 @@ SKIPPED_FORMULAS_SHIFT_JS = """
       .map(function (e) { var r = e.getBoundingClientRect(); return [r.left, r.top + scrollY, r.width, r.height]; });
   }
   var skipped = boxes();
+  var skipping = Array.from(document.querySelectorAll("mjx-math[sized]")).filter(function (m) {
+    return getComputedStyle(m).contentVisibility === "auto"; }).length;
   %(draw)s;
   var drawn = boxes(), shift = 0;
   skipped.forEach(function (b, i) {
     for (var k = 0; k < 4; k++) { shift = Math.max(shift, Math.abs(b[k] - drawn[i][k])); }
   });
-  return {boxes: skipped.length, sized: document.querySelectorAll("mjx-math[sized]").length,
+  return {boxes: skipped.length, sized: document.querySelectorAll("mjx-math[sized]").length, skipping: skipping,
           formulas: document.querySelectorAll("mjx-container").length, shift: shift};
 })()
 """

@@ -363,6 +363,7 @@ def test_formulas_off_screen_take_the_space_they_take_drawn(visits, page):
     skipped = fit_of(visits, page, "skipped")
     assert skipped["shift"] <= 0.01, (f"{page}: drawing the formulas off screen moves the page by "
                                       f"{skipped['shift']:.2f} px")
+    assert skipped["skipping"] == skipped["sized"], f"{page}: sized formulas not skipped off screen: {skipped}"
     if skipped["formulas"] >= 50:  # a chapter: nearly every formula sized, so skipped off screen
         assert skipped["sized"] >= 0.9 * skipped["formulas"], skipped
 

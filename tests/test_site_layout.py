@@ -87,7 +87,7 @@ SKIPPED = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>s
 <link rel="stylesheet" href="layout.css"><style>mjx-math {{ display: inline-block }}</style>
 </head><body><article><h1>Skipped</h1>
 <div style="height: 20000px"></div>
-<p>Sized: <mjx-container><mjx-math sized style="width:2em;height:calc(1em + 2px);vertical-align:calc(-0.25em - 1px)"
+<p>Sized: <mjx-container><mjx-math sized style="--mjx-w:2em;--mjx-h:calc(1em + 2px);--mjx-drop:calc(-0.25em - 1px)"
    ><span style="display:inline-block;height:1em">x</span></mjx-math></mjx-container></p>
 <p>{last}</p><h2 id="end">End</h2></article></body></html>"""
 UNSIZED = ('Unsized: <mjx-container><mjx-math sized><span style="display:inline-block;height:3em">y</span>'

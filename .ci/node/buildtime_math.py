@@ -150,24 +150,26 @@ def sized(markup: str, box: dict, *, display: bool) -> str:
     than Chromium draws them (the others agree to about 0.5 px).
 
     >>> sized('<mjx-container><mjx-math class="x">', {"h": 0.5, "d": 0.25, "w": 2.0}, display=False)
-    '<mjx-container><mjx-math class="x" sized style="width:2em;height:calc(0.75em + 2px);vertical-align:calc(-0.25em - 1px)">'
+    '<mjx-container><mjx-math class="x" sized style="--mjx-w:2em;--mjx-h:calc(0.75em + 2px);--mjx-drop:calc(-0.25em - 1px)">'
     >>> sized('<mjx-math display="true" style="margin-left: 0; margin-right: 0;" class="M">',
     ...       {"h": 1, "d": 0.5, "w": 3}, display=True)
-    '<mjx-math display="true" sized style="margin-left: 0; margin-right: 0;width:3em;height:1.5em;vertical-align:-0.5em" class="M">'
+    '<mjx-math display="true" sized style="margin-left: 0; margin-right: 0;--mjx-w:3em;--mjx-h:1.5em;--mjx-drop:-0.5em" class="M">'
     >>> sized('<mjx-math><mjx-mtext>', {"h": 1, "d": 0.5, "w": 3}, display=False)
     '<mjx-math><mjx-mtext>'
     >>> sized('<mjx-math>', {"h": 0.5, "d": -0.1, "w": 1}, display=False)
-    '<mjx-math sized style="width:1em;height:calc(0.5em + 2px);vertical-align:calc(0em - 1px)">'
+    '<mjx-math sized style="--mjx-w:1em;--mjx-h:calc(0.5em + 2px);--mjx-drop:calc(0em - 1px)">'
     """
     if "<mjx-mtext" in markup or "<mjx-utext" in markup:
         return markup
     # a formula above the baseline (a lone "≈") still reaches down to it
     height, depth = max(box["h"], 0.0), max(box["d"], 0.0)
+    # Custom properties, which _static/layout.css applies only where the browser
+    # skips formulas: elsewhere a formula is drawn as MathJax draws it.
     if display:  # the theme sizes boxes border-box; MathJax pads an inline formula by 1px
-        rule = f"width:{_em(box['w'])};height:{_em(height + depth)};vertical-align:{_em(-depth)}"
+        rule = f"--mjx-w:{_em(box['w'])};--mjx-h:{_em(height + depth)};--mjx-drop:{_em(-depth)}"
     else:
-        rule = (f"width:{_em(box['w'])};height:calc({_em(height + depth)} + 2px);"
-                f"vertical-align:calc({_em(-depth)} - 1px)")
+        rule = (f"--mjx-w:{_em(box['w'])};--mjx-h:calc({_em(height + depth)} + 2px);"
+                f"--mjx-drop:calc({_em(-depth)} - 1px)")
     head = re.search(r"<mjx-math\b[^>]*>", markup)
     if head is None:
         raise ExtensionError(f"no mjx-math in MathJax's output: {markup[:200]}")
