@@ -60,6 +60,9 @@ def stats(path: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):  # usage, not a page or chapter named --help
+        print(__doc__)
+        return 0
     pages = argv or sorted(p.relative_to(HTML).with_suffix("").as_posix()
                            for p in (HTML / "book").glob("*.html"))
     rows = []

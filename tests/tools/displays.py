@@ -26,6 +26,9 @@ COLUMNS = ["glued", "output", *bs.HAND_KINDS, "unmarked"]
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):  # usage, not a page or chapter named --help
+        print(__doc__)
+        return 0
     displays = bs.all_displays(outputs=True)
     if "--list" in argv:
         for d in displays:

@@ -40,6 +40,9 @@ def execute(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):  # usage, not a page or chapter named --help
+        print(__doc__)
+        return 0
     paths = [Path(a).resolve() for a in argv] or sorted(
         p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     for path in paths:

@@ -62,6 +62,9 @@ def run_mutation(chapter: str, spec: dict) -> tuple[str, str]:
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):  # usage, not a page or chapter named --help
+        print(__doc__)
+        return 0
     files = sorted(SPECS.glob("*.json"))
     if argv:
         files = [f for f in files if f.stem in argv]

@@ -270,6 +270,9 @@ def table(loads: list[PageLoad]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):  # usage, not a page or chapter named --help
+        print(__doc__)
+        return 0
     if not HTML.is_dir():
         print(f"no built site at {HTML}; run: jupyter-book build . -W --keep-going", file=sys.stderr)
         return 2
