@@ -122,7 +122,6 @@ def typeset(translator, node: nodes.Node, tex: str, *, display: bool) -> str:
         logger.warning("TeX error in %s: %s, in the formula: %s", docname, reply["error"],
                        tex.strip(), location=node, type="math", subtype="tex")
         return f'<span class="math-error">{html.escape(tex)}</span>'
-    app._buildtime_math_pages.add(docname)
     app._buildtime_math_tokens.setdefault(docname, set()).update(markup_tokens(reply["html"]))
     return sized(reply["html"], reply["box"], display=display)
 
@@ -224,12 +223,12 @@ def _compact_css(css: str) -> str:
 
 def add_page_css(app, pagename, templatename, context, doctree) -> None:
     """An inline stylesheet for the formulas of a page that has any."""
-    if pagename not in app._buildtime_math_pages:
+    if pagename not in app._buildtime_math_tokens:
         return
     css = _typesetter(app).ask(css=True)["css"]
     fonts = context["pathto"](FONT_DIR, 1)
     style = _compact_css(css).replace(FONT_URL, fonts)
-    fonts_used = used_fonts(css, app._buildtime_math_tokens.pop(pagename, set()))
+    fonts_used = used_fonts(css, app._buildtime_math_tokens.pop(pagename))
     context["metatags"] = (context.get("metatags", "") + f'\n<style id="mathjax-css">{style}</style>'
                            + f"\n<script>{LOAD_MATH_FONTS % json.dumps(fonts_used)}</script>")
     app._buildtime_math_page = None  # the next formula starts a fresh page
@@ -296,8 +295,8 @@ def copy_fonts(app, exception) -> None:
 def setup(app):
     app._buildtime_math = None
     app._buildtime_math_page = None
-    app._buildtime_math_pages = set()
-    app._buildtime_math_tokens = {}  # page -> the element names and classes of its formulas
+    # the pages with formulas, each with the element names and classes of its formulas
+    app._buildtime_math_tokens = {}
     app.add_html_math_renderer("buildtime", (visit_math, None), (visit_displaymath, None))
     app.connect("html-page-context", add_page_css)
     app.connect("build-finished", copy_fonts)
