@@ -349,13 +349,16 @@ DARK_MODE = 'localStorage.setItem("mode","dark");localStorage.setItem("theme","d
 # viewport); the layout tests compare the page with and without it.
 DRAW_ALL_FORMULAS = ("mjx-container > mjx-math[sized] "
                      "{ content-visibility: visible !important; contain: layout paint !important; }")
+DRAW_ALL_JS = ("(function () { if (document.getElementById('draw-all-formulas')) { return; }"
+               " var s = document.createElement('style'); s.id = 'draw-all-formulas';"
+               " s.textContent = %s; document.head.appendChild(s); })()" % json.dumps(DRAW_ALL_FORMULAS))
+
 # How far anything on the page moves when every formula is drawn at once: the
 # largest change, in px, of the box of a paragraph, list item, heading, display
 # formula or formula. A formula skipped off screen must take the space it takes
 # drawn, or the page shifts as a reader scrolls and a link into the page lands
 # off its target. The formulas stay drawn afterwards: what a visit measures or
-# audits next is the page as a reader sees it where they scroll, and querying
-# boxes inside skipped formulas one by one would make Chromium lay each out alone.
+# audits next is the page as a reader sees it where they scroll.
 SKIPPED_FORMULAS_SHIFT_JS = """
 (function () {
   function boxes() {
@@ -374,11 +377,7 @@ SKIPPED_FORMULAS_SHIFT_JS = """
   return {boxes: skipped.length, sized: document.querySelectorAll("mjx-math[sized]").length, skipping: skipping,
           formulas: document.querySelectorAll("mjx-container").length, shift: shift};
 })()
-"""
-DRAW_ALL_JS = ("(function () { if (document.getElementById('draw-all-formulas')) { return; }"
-               " var s = document.createElement('style'); s.id = 'draw-all-formulas';"
-               " s.textContent = %s; document.head.appendChild(s); })()" % json.dumps(DRAW_ALL_FORMULAS))
-SKIPPED_FORMULAS_SHIFT_JS = SKIPPED_FORMULAS_SHIFT_JS % {"draw": DRAW_ALL_JS}
+""" % {"draw": DRAW_ALL_JS}
 
 FIT_JS = r"""
 (function () {

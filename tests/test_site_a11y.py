@@ -60,7 +60,7 @@ from pathlib import Path
 import pytest
 
 from tools import page_weight
-from booktools import book_notebooks, HTML, load_notebook, need
+from booktools import book_notebooks, HTML, load_notebook, need, PHONE
 # The visits, and every per-page check, over this module's half of the pages; the
 # names that tests/test_korean.py imports from here are among them.
 from site_visits import *  # noqa: F401,F403
@@ -280,15 +280,16 @@ def test_screen_readers_get_every_formula_shown(browser):
     take it out of the tree and leave the DOM as it is: content-visibility on
     the hidden MathML, for one, drops every formula from Chromium's tree."""
     need((HTML / AX_PAGE).is_file(), "the site is not built; run: jupyter-book build . -W --keep-going")
+
+    def shown_and_tree(browser, tab):
+        shown = browser.evaluate(tab[0], SHOWN_FORMULAS)
+        browser.send("Accessibility.enable", session=tab[0])
+        return shown, browser.send("Accessibility.getFullAXTree", session=tab[0])["nodes"]
+
     with page_weight.serve(HTML) as base:
-        tab = browser.open_tab(width=390, height=800, mobile=True)
-        try:
-            browser.load(tab, f"{base}/{AX_PAGE}", settle=0.2)
-            shown = browser.evaluate(tab[0], SHOWN_FORMULAS)
-            browser.send("Accessibility.enable", session=tab[0])
-            tree = browser.send("Accessibility.getFullAXTree", session=tab[0])["nodes"]
-        finally:
-            browser.close_tab(tab)
+        load = page_weight.first_visit(browser, AX_PAGE, base=base, root=HTML, measure=shown_and_tree,
+                                       width=PHONE)
+    shown, tree = load.measured
     math = [n for n in tree if not n.get("ignored") and n.get("role", {}).get("value") == "MathMLMath"]
     assert shown >= 50, f"only {shown} formulas shown on {AX_PAGE}"
     assert len(math) == shown, f"{AX_PAGE} shows {shown} formulas; the accessibility tree has {len(math)}"

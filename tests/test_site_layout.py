@@ -102,14 +102,9 @@ def test_the_skipped_formula_check_can_fail(browser):
         (Path(tmp) / "layout.css").write_bytes((ROOT / "_static" / "layout.css").read_bytes())
         (Path(tmp) / "sized.html").write_text(SKIPPED.format(last="Nothing else."), encoding="utf-8")
         (Path(tmp) / "unsized.html").write_text(SKIPPED.format(last=UNSIZED), encoding="utf-8")
-        shifts = {}
         with page_weight.serve(Path(tmp)) as base:
-            for name in ("sized", "unsized"):
-                tab = browser.open_tab(width=PHONE, height=800, mobile=True)
-                try:
-                    browser.load(tab, f"{base}/{name}.html", settle=0.1)
-                    shifts[name] = browser.evaluate(tab[0], SKIPPED_FORMULAS_SHIFT_JS)
-                finally:
-                    browser.close_tab(tab)
+            shifts = {name: page_weight.first_visit(browser, f"{name}.html", base=base, root=Path(tmp),
+                                                    run=SKIPPED_FORMULAS_SHIFT_JS, width=PHONE).result
+                      for name in ("sized", "unsized")}
     assert shifts["sized"]["shift"] <= 0.01 and shifts["sized"]["sized"] == 1, shifts
     assert shifts["unsized"]["shift"] > 10, shifts
