@@ -7,13 +7,23 @@ Usage, after ``jupyter-book build . -W --keep-going`` and, once,
     python tests/tools/lighthouse.py                    # every page in _toc.yml
     python tests/tools/lighthouse.py book/map_ridge     # just some (TOC entries)
     python tests/tools/lighthouse.py --gzip ...         # text files gzip-compressed
+    python tests/tools/lighthouse.py --launcher-features ...  # RenderDocument off
+    python tests/tools/lighthouse.py --calibrate ...    # CPU slowdown fitted to this host
 
 The site is served on 127.0.0.1, without compression as the issue measured it,
 or with ``--gzip`` compressed as GitHub Pages sends it (text files, level 6);
 Lighthouse's simulated slow network counts the bytes sent. Lighthouse drives the
 system's Chromium (``CHROME_PATH``, else ``booktools.chromium()``) headless, with
 every host but loopback resolving to nothing: no network. Its default preset is
-used: mobile, with simulated throttling. One row per page: the four category
+used: mobile, with simulated throttling. Chromium renders as it does for a
+reader: chrome-launcher turns Chromium's RenderDocument off (a workaround of its
+own), and with it off Chromium 156 headless often shows a book page's first
+frame 1-2 s late (at 1.3 or 2.3 s, the page long drawn), so Lighthouse counted
+every request and task before that in first paint; ``--launcher-features`` keeps
+chrome-launcher's list as it is, to compare. The preset slows the CPU down 4x, which
+emulates its phone on a host of benchmarkIndex about 1533; ``--calibrate`` uses
+the slowdown that Lighthouse's CPU-throttling calculator gives for this host
+instead (2.7x for a host of 1139). One row per page: the four category
 scores, largest contentful paint, total blocking time, the bytes transferred
 (as sent) and the DOM size. The goal it measures: performance >= 90,
 accessibility 100, best practices 100, SEO >= 95 on every page; pages that miss
@@ -40,33 +50,84 @@ GOAL = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 9
 
 # chrome-launcher's own --disable-features list (node_modules/chrome-launcher/
 # dist/flags.js): Chromium keeps only the last --disable-features it is given, so
-# ours (booktools.CHROMIUM_FLAGS) carries these too.
+# ours (booktools.CHROMIUM_FLAGS) carries these too: they keep Chromium off the
+# network. chrome-launcher also turns off RenderDocument, which a reader's
+# Chromium has on; it is left on here unless launcher_features is asked for
+# (measured on fish_problem, Chromium 156: with it off, the first frame came at
+# 1.3 or 2.3 s in 3 of 5 loads, with it on at 0.3-0.5 s in 5 of 5).
 LAUNCHER_DISABLED = ("Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,"
                      "CalculateNativeWinOcclusion,InterestFeedContentSuggestions,"
                      "CertificateTransparencyComponentUpdater,AutofillServerCommunication,"
-                     "PrivacySandboxSettings4,RenderDocument")
+                     "PrivacySandboxSettings4")
+LAUNCHER_RENDERING = "RenderDocument"
 
 
-def chrome_flags() -> list[str]:
+def chrome_flags(*, launcher_features: bool = False) -> list[str]:
     """booktools.CHROMIUM_FLAGS for Lighthouse's Chromium: the new headless mode,
-    and one --disable-features list, chrome-launcher's and ours.
+    and one --disable-features list, chrome-launcher's and ours; RenderDocument
+    stays on unless ``launcher_features``.
 
-    >>> [f for f in chrome_flags() if f.startswith("--disable-features=")][0].count("Translate")
-    1
+    >>> features = lambda **kw: [f for f in chrome_flags(**kw) if f.startswith("--disable-features=")]
+    >>> [len(features()), features()[0].count("Translate"), "RenderDocument" in features()[0]]
+    [1, 1, False]
+    >>> "RenderDocument" in features(launcher_features=True)[0]
+    True
     """
     flags = [f for f in CHROMIUM_FLAGS if f != "--headless"] + ["--headless=new"]
     ours = [f.split("=", 1)[1] for f in flags if f.startswith("--disable-features=")]
     flags = [f for f in flags if not f.startswith("--disable-features=")]
-    return flags + ["--disable-features=" + ",".join([LAUNCHER_DISABLED, *ours])]
+    launcher = [LAUNCHER_DISABLED, LAUNCHER_RENDERING] if launcher_features else [LAUNCHER_DISABLED]
+    return flags + ["--disable-features=" + ",".join([*launcher, *ours])]
 
 
-def run(url: str, browser: str) -> dict:
-    """Lighthouse's JSON report (the "lhr") for one URL."""
-    flags = chrome_flags()
+def calibrated_slowdown(benchmark_index: float) -> float:
+    """The CPU slowdown that emulates the mobile preset's phone on a host of
+    this ``benchmarkIndex`` (Lighthouse's docs/throttling.md, "CPU throttling",
+    and the calculator it links: 4x is right for a host of about 1533).
+
+    >>> [round(calibrated_slowdown(b), 2) for b in (2000, 1533, 1300, 1139, 800, 475)]
+    [6.0, 4.0, 3.0, 2.68, 2.0, 1.5]
+    """
+    if not benchmark_index > 0:
+        raise ValueError(f"benchmark_index must be positive, not {benchmark_index!r}")
+    if benchmark_index >= 1300:
+        return 3 + (benchmark_index - 1300) / 233
+    if benchmark_index >= 800:
+        return 2 + (benchmark_index - 800) / 500
+    return 1 + (benchmark_index - 150) / 650
+
+
+PAGE_FUNCTIONS = LIGHTHOUSE.parent.parent / "lighthouse" / "core" / "lib" / "page-functions.js"
+
+
+def benchmark_index(browser: str, *, times: int = 5) -> float:
+    """The host's Lighthouse benchmarkIndex: the median of ``times`` runs of
+    Lighthouse's own ``computeBenchmarkIndex`` (1 s each) in one headless
+    Chromium. One Lighthouse run reports one such value, and on a busy host a
+    single value can be 20% off."""
+    import statistics
+
+    from booktools import Browser
+
+    source = PAGE_FUNCTIONS.read_text(encoding="utf-8")
+    start = source.index("function computeBenchmarkIndex()")
+    end = source.index("\n}\n", start) + 2
+    with Browser(browser) as chrome:
+        tab = chrome.open_tab()
+        values = [chrome.evaluate(tab[0], f"({source[start:end]})()") for _ in range(times)]
+    return statistics.median(values)
+
+
+def run(url: str, browser: str, *, launcher_features: bool = False,
+        cpu_slowdown: float | None = None) -> dict:
+    """Lighthouse's JSON report (the "lhr") for one URL; ``cpu_slowdown``
+    replaces the preset's 4x CPU slowdown."""
+    flags = chrome_flags(launcher_features=launcher_features)
+    slowdown = [] if cpu_slowdown is None else [f"--throttling.cpuSlowdownMultiplier={cpu_slowdown:.2f}"]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         proc = subprocess.run(
-            [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
+            [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet", *slowdown,
              f"--chrome-flags={' '.join(flags)}"],
             capture_output=True, text=True, timeout=600, env={**os.environ, "CHROME_PATH": browser})
         if proc.returncode != 0 or not out.is_file():
@@ -82,6 +143,7 @@ def row(page: str, lhr: dict) -> dict:
             "TBT": audits["total-blocking-time"]["displayValue"],
             "bytes": human(int(audits["total-byte-weight"]["numericValue"])),
             "DOM": int(audits["dom-size"]["numericValue"]) if "numericValue" in audits["dom-size"] else "",
+            "benchmark": lhr["environment"]["benchmarkIndex"],
             "misses": misses(lhr)}
 
 
@@ -110,14 +172,23 @@ def table(rows: list[dict]) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: pages (TOC entries) and ``--gzip``.
+    """The command line: pages (TOC entries), ``--gzip``, ``--launcher-features``, ``--calibrate``.
 
     >>> parser().parse_args(["--gzip", "book/intro"]).pages
     ['book/intro']
+    >>> parser().parse_args(["--launcher-features"]).launcher_features
+    True
+    >>> parser().parse_args(["--calibrate"]).calibrate
+    True
     """
     p = argparse.ArgumentParser(description="Lighthouse (mobile preset) on pages of the built book.")
     p.add_argument("pages", nargs="*", help="TOC entries such as book/map_ridge (default: every page)")
     p.add_argument("--gzip", action="store_true", help="serve text files gzip-compressed, as GitHub Pages does")
+    p.add_argument("--launcher-features", action="store_true",
+                   help="keep chrome-launcher's --disable-features as it is (RenderDocument off)")
+    p.add_argument("--calibrate", action="store_true",
+                   help="slow the CPU down by what Lighthouse's calculator gives for this host's "
+                        "benchmarkIndex (the median of 5 runs of Lighthouse's benchmark), not 4x")
     return p
 
 
@@ -133,13 +204,26 @@ def main(argv: list[str]) -> int:
     compress = args.gzip
     pages = [e if e.endswith(".html") else e + ".html" for e in (args.pages or toc_files())]
     rows = []
-    print(f"served {'gzip-compressed, as GitHub Pages sends it' if compress else 'uncompressed'}",
+    print(f"served {'gzip-compressed, as GitHub Pages sends it' if compress else 'uncompressed'}; "
+          f"RenderDocument {'off, as chrome-launcher sets it' if args.launcher_features else 'on'}",
           file=sys.stderr)
+    slowdown = None
     with serve(HTML, compress=compress) as base:
+        if args.calibrate:
+            index = benchmark_index(browser)
+            slowdown = calibrated_slowdown(index)
+            print(f"benchmarkIndex {index:.0f} (median of 5): CPU slowed down {slowdown:.2f}x, not 4x",
+                  file=sys.stderr)
         for page in pages:
-            rows.append(row(page, run(f"{base}/{page}", browser)))
+            rows.append(row(page, run(f"{base}/{page}", browser, launcher_features=args.launcher_features,
+                                      cpu_slowdown=slowdown)))
             print(f"measured {page}", file=sys.stderr)
     print(table(rows))
+    indexes = [r["benchmark"] for r in rows]
+    print(f"host benchmarkIndex {min(indexes):.0f}-{max(indexes):.0f}; CPU slowdown "
+          + (f"{slowdown:.2f}x (--calibrate)" if slowdown else
+             f"4x, the preset's (right for about 1533; this host's calculator value: "
+             f"{calibrated_slowdown(sum(indexes) / len(indexes)):.2f}x, --calibrate)"))
     missed = [(r["page"], m) for r in rows for m in r["misses"]]
     for page, why in missed:
         print(f"{page}: {why}")
