@@ -260,7 +260,7 @@ def markup_tokens(markup: str) -> set[str]:
 def used_fonts(css: str, tokens: set[str]) -> list[str]:
     """The MathJax font families named by the rules of ``css`` that can match
     markup with these ``tokens``: every class and every ``mjx-`` element of
-    one of the rule's selectors occurs in it.
+    one of the rule's selectors occurs in it (``lean_theme.selector_used``).
 
     >>> css = (".MJX-TEX{font-family:MJXZERO,MJXTEX;}.TEX-I{font-family:MJXZERO,MJXTEX-I;}"
     ...        ".TEX-B{font-family:MJXZERO,MJXTEX-B;}mjx-stretchy-v mjx-c{font-family:MJXTEX-S1 ! important;}")
@@ -268,17 +268,17 @@ def used_fonts(css: str, tokens: set[str]) -> list[str]:
     ['MJXTEX', 'MJXTEX-I', 'MJXZERO']
     >>> used_fonts(css, {"MJX-TEX", "mjx-c", "mjx-stretchy-v"})
     ['MJXTEX', 'MJXTEX-S1', 'MJXZERO']
+    >>> used_fonts("@font-face{font-family:MJXTEX-B;src:url(b.woff)}" + css, {"TEX-I"})
+    ['MJXTEX-I', 'MJXZERO']
     """
+    from lean_theme import split_selectors, selector_used  # a sibling extension in .ci/node
+
     families: set[str] = set()
-    for selectors, body in re.findall(r"([^{}@]+)\{([^{}]*)\}", css):
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
         family = re.search(r"font-family:([^;]*)", body)
-        if family is None:
-            continue
-        for selector in selectors.split(","):
-            bare = re.sub(r"\[[^\]]*\]|::?[\w-]+(\([^)]*\))?", "", selector)
-            names = re.findall(r"\.([\w-]+)", bare) + [e.lower() for e in re.findall(r"(?<![\w.#-])(mjx-[\w-]+)", bare)]
-            if names and all(name in tokens for name in names):
-                families.update(re.findall(r"MJX[\w-]*", family.group(1)))
+        if family is not None and not selectors.strip().startswith("@") and any(selector_used(s.strip(), tokens, elements="mjx-")
+                                      for s in split_selectors(selectors)):
+            families.update(re.findall(r"MJX[\w-]*", family.group(1)))
     return sorted(families)
 
 

@@ -249,9 +249,10 @@ def site_tokens(outdir: Path) -> set[str]:
     return tokens
 
 
-def selector_used(selector: str, tokens: set[str]) -> bool:
+def selector_used(selector: str, tokens: set[str], *, elements: str = "") -> bool:
     """Whether a selector can match: each of its classes and ids occurs in the
-    site (what is inside :not(), :is(), :has() ... is not required).
+    site (what is inside :not(), :is(), :has() ... is not required), and so does
+    each element name that starts with ``elements``, if given (lower case).
 
     >>> selector_used(".btn.show > .x:not(.y)", {"btn", "show", "x"})
     True
@@ -259,10 +260,14 @@ def selector_used(selector: str, tokens: set[str]) -> bool:
     False
     >>> selector_used("html[data-theme=dark] a:hover", set())
     True
+    >>> [selector_used("mjx-stretchy-v mjx-c::before", {"mjx-c"}, elements=e) for e in ("", "mjx-")]
+    [True, False]
     """
     bare = PSEUDO_ARGS.sub("", selector)
     bare = re.sub(r"\[[^\]]*\]", "", bare)
     names = re.findall(r"[.#](-?[A-Za-z_][\w-]*)", bare)
+    if elements:
+        names += [e.lower() for e in re.findall(r"(?<![\w.#-])(" + re.escape(elements) + r"[\w-]*)", bare, re.I)]
     return all(name in tokens for name in names)
 
 
@@ -274,7 +279,7 @@ def purge(css: str, tokens: set[str]) -> str:
         out = []
         for rule in items:
             if rule.type == "qualified-rule":
-                selectors = [s.strip() for s in _split_selectors(tinycss2.serialize(rule.prelude))]
+                selectors = [s.strip() for s in split_selectors(tinycss2.serialize(rule.prelude))]
                 kept = [s for s in selectors if selector_used(s, tokens)]
                 if kept:
                     out.append(",".join(kept) + "{" + tinycss2.serialize(rule.content) + "}")
@@ -290,10 +295,10 @@ def purge(css: str, tokens: set[str]) -> str:
     return rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
 
 
-def _split_selectors(prelude: str) -> list[str]:
+def split_selectors(prelude: str) -> list[str]:
     """A selector list split at its top-level commas.
 
-    >>> _split_selectors("a, :is(b, c) d,e")
+    >>> split_selectors("a, :is(b, c) d,e")
     ['a', ' :is(b, c) d', 'e']
     """
     parts, depth, start = [], 0, 0
