@@ -98,7 +98,9 @@ class Browser:
     and may run side by side from several threads.
 
     >>> with Browser() as b:                                    # doctest: +SKIP
-    ...     b.evaluate(b.open_tab("data:text/html,<p>hi"), "document.body.textContent")
+    ...     tab = b.open_tab(width=390, mobile=True)
+    ...     b.load(tab, "data:text/html,<p>hi")
+    ...     b.evaluate(tab[0], "document.body.textContent")
     'hi'
     """
 
@@ -203,10 +205,13 @@ class Browser:
 
     # --- tabs -----------------------------------------------------------------
     def open_tab(self, *, before_load: str = "", width: int = 1280, height: int = 900,
-                 mobile: bool = False):
+                 mobile: bool = False, color_scheme: str = ""):
         """A new tab in a fresh browser context, with Page, Network, Runtime and Log
         events on; returns (session id, event list, context id, target id).
-        ``mobile`` emulates a phone's viewport (the page's ``meta viewport`` applies)."""
+        ``mobile`` emulates a phone's viewport (the page's ``meta viewport`` applies);
+        ``color_scheme`` ("light" or "dark"), the system's ``prefers-color-scheme``."""
+        if color_scheme not in ("", "light", "dark"):
+            raise ValueError(f"color_scheme must be 'light' or 'dark', not {color_scheme!r}")
         context = self.send("Target.createBrowserContext")["browserContextId"]
         target = self.send("Target.createTarget", {"url": "about:blank",
                                                    "browserContextId": context})["targetId"]
@@ -217,6 +222,9 @@ class Browser:
         self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
                                                          "deviceScaleFactor": 1, "mobile": mobile},
                   session=session)
+        if color_scheme:
+            self.send("Emulation.setEmulatedMedia",
+                      {"features": [{"name": "prefers-color-scheme", "value": color_scheme}]}, session=session)
         if before_load:
             self.send("Page.addScriptToEvaluateOnNewDocument", {"source": before_load}, session=session)
         return session, events, context, target

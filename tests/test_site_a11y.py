@@ -250,16 +250,12 @@ def test_the_theme_is_chosen_before_the_body_is_parsed(browser, stored, system, 
     nothing: a change once the body exists restyles every element of the page."""
     need((HTML / "genindex.html").is_file(), "the site is not built; run: jupyter-book build . -W --keep-going")
     with page_weight.serve(HTML) as base:
-        tab = browser.open_tab(before_load=stored + THEME_WRITES)
-        try:
-            browser.send("Emulation.setEmulatedMedia",
-                         {"features": [{"name": "prefers-color-scheme", "value": system}]}, session=tab[0])
-            browser.load(tab, f"{base}/genindex.html", settle=0.2)
-            writes, final, ready = browser.evaluate(tab[0], (
-                "[window.__themeWrites, document.documentElement.dataset.theme,"
-                " !!document.querySelector('.theme-switch-button')]"))
-        finally:
-            browser.close_tab(tab)
+        load = page_weight.first_visit(
+            browser, "genindex.html", base=base, root=HTML, before_load=stored + THEME_WRITES,
+            color_scheme=system, settle=0.2,
+            run=("[window.__themeWrites, document.documentElement.dataset.theme,"
+                 " !!document.querySelector('.theme-switch-button')]"))
+    writes, final, ready = load.result
     assert ready, "the theme's switch is missing: did the theme's script run?"
     assert final == expected
     values = [w["old"] for w in writes] + [final]

@@ -181,7 +181,8 @@ def serve(root: Path, *, compress: bool = False):
 
 
 def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_load: str = "",
-                run: str | None = None, query: str = "", measure=None, width: int = 1280) -> PageLoad:
+                run: str | None = None, query: str = "", measure=None, width: int = 1280,
+                color_scheme: str = "", settle: float = 0.5) -> PageLoad:
     """Open a page of the site once, in a fresh browser context; list what it fetched.
 
     ``page`` is a path inside the site (``book/glossary.html``); ``query`` is
@@ -192,11 +193,14 @@ def first_visit(browser: Browser, page: str, *, base: str, root: Path, before_lo
     given, runs before ``run``, once the DOM has been kept; its value is kept in
     ``measured``. The tab is ``width`` px wide (a phone's viewport below 800
     px); what it fetches is counted once ``measure`` is done (it may resize the
-    tab, and the fonts that a wider layout shows are fetched then)."""
+    tab, and the fonts that a wider layout shows are fetched then).
+    ``color_scheme`` is the system's (``Browser.open_tab``); the page counts as
+    loaded once no request has been pending for ``settle`` seconds."""
     origin = base.rstrip("/")
-    tab = browser.open_tab(before_load=before_load, width=width, mobile=width < 800)
+    tab = browser.open_tab(before_load=before_load, width=width, mobile=width < 800,
+                           color_scheme=color_scheme)
     try:
-        browser.load(tab, f"{origin}/{page}{query}")
+        browser.load(tab, f"{origin}/{page}{query}", settle=settle)
         load = PageLoad(page, root=root)
         load.elements, load.typeset_elements, load.dom = browser.evaluate(tab[0], (
             "[document.getElementsByTagName('*').length,"
