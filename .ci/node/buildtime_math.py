@@ -276,8 +276,9 @@ def used_fonts(css: str, tokens: set[str]) -> list[str]:
     families: set[str] = set()
     for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
         family = re.search(r"font-family:([^;]*)", body)
-        if family is not None and not selectors.strip().startswith("@") and any(selector_used(s.strip(), tokens, elements="mjx-")
-                                      for s in split_selectors(selectors)):
+        if family is None or selectors.strip().startswith("@"):  # @font-face names a font, uses none
+            continue
+        if any(selector_used(s, tokens, elements="mjx-") for s in split_selectors(selectors)):
             families.update(re.findall(r"MJX[\w-]*", family.group(1)))
     return sorted(families)
 

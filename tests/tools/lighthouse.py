@@ -35,13 +35,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for booktools
-from booktools import CHROMIUM_FLAGS, HTML, chromium, toc_files  # noqa: E402
+from booktools import CHROMIUM_FLAGS, HTML, Browser, chromium, toc_files  # noqa: E402
 from page_weight import human, serve  # noqa: E402
 
 LIGHTHOUSE = Path(__file__).resolve().parent / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
@@ -105,10 +106,6 @@ def benchmark_index(browser: str, *, times: int = 5) -> float:
     Lighthouse's own ``computeBenchmarkIndex`` (1 s each) in one headless
     Chromium. One Lighthouse run reports one such value, and on a busy host a
     single value can be 20% off."""
-    import statistics
-
-    from booktools import Browser
-
     source = PAGE_FUNCTIONS.read_text(encoding="utf-8")
     start = source.index("function computeBenchmarkIndex()")
     end = source.index("\n}\n", start) + 2
@@ -223,7 +220,7 @@ def main(argv: list[str]) -> int:
     print(f"host benchmarkIndex {min(indexes):.0f}-{max(indexes):.0f}; CPU slowdown "
           + (f"{slowdown:.2f}x (--calibrate)" if slowdown else
              f"4x, the preset's (right for about 1533; this host's calculator value: "
-             f"{calibrated_slowdown(sum(indexes) / len(indexes)):.2f}x, --calibrate)"))
+             f"{calibrated_slowdown(statistics.median(indexes)):.2f}x, --calibrate)"))
     missed = [(r["page"], m) for r in rows for m in r["misses"]]
     for page, why in missed:
         print(f"{page}: {why}")
