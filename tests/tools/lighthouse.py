@@ -9,6 +9,7 @@ Usage, after ``jupyter-book build . -W --keep-going`` and, once,
     python tests/tools/lighthouse.py --gzip ...         # text files gzip-compressed
     python tests/tools/lighthouse.py --launcher-features ...  # RenderDocument off
     python tests/tools/lighthouse.py --calibrate ...    # CPU slowdown fitted to this host
+    python tests/tools/lighthouse.py --hide mjx-container book/map_ridge  # what would it score without?
 
 The site is served on 127.0.0.1, without compression as the issue measured it,
 or with ``--gzip`` compressed as GitHub Pages sends it (text files, level 6);
@@ -23,7 +24,10 @@ every request and task before that in first paint; ``--launcher-features`` keeps
 chrome-launcher's list as it is, to compare. The preset slows the CPU down 4x, which
 emulates its phone on a host of benchmarkIndex about 1533; ``--calibrate`` uses
 the slowdown that Lighthouse's CPU-throttling calculator gives for this host
-instead (2.7x for a host of 1139). One row per page: the four category
+instead (2.7x for a host of 1139). ``--hide SELECTOR`` measures where a page's
+time goes: each page is served from a copy of the build in which the elements
+that SELECTOR matches are ``display: none`` (still sent and parsed, never styled
+or laid out), so the score says what the page would get without them. One row per page: the four category
 scores, largest contentful paint, total blocking time, the bytes transferred
 (as sent) and the DOM size. The goal it measures: performance >= 90,
 accessibility 100, best practices 100, SEO >= 95 on every page; pages that miss
@@ -35,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -115,6 +120,47 @@ def benchmark_index(browser: str, *, times: int = 5) -> float:
     return statistics.median(values)
 
 
+def hide_rule(html: str, selector: str) -> str:
+    """``html`` with a stylesheet, last in its head, that hides ``selector``.
+
+    >>> hide_rule("<html><head><title>t</title></head><body><p>x</p></body></html>", "p, li")
+    '<html><head><title>t</title><style>p, li { display: none !important; }</style></head><body><p>x</p></body></html>'
+    >>> hide_rule("<p>no head</p>", "p")
+    Traceback (most recent call last):
+    ...
+    ValueError: html has no </head> to put the rule for 'p' in
+    """
+    if "</head>" not in html:
+        raise ValueError(f"html has no </head> to put the rule for {selector!r} in")
+    return html.replace("</head>", f"<style>{selector} {{ display: none !important; }}</style></head>", 1)
+
+
+def hidden_copy(root: Path, pages: list[str], selector: str, into: Path) -> Path:
+    """A copy of the built site ``root`` in ``into``, where each of ``pages`` hides ``selector``."""
+    site = into / "html"
+    shutil.copytree(root, site)
+    for page in pages:
+        path = site / page
+        path.write_text(hide_rule(path.read_text(encoding="utf-8"), selector), encoding="utf-8")
+    return site
+
+
+def count_hidden(browser: str, base: str, pages: list[str], selector: str) -> dict[str, int]:
+    """How many elements ``selector`` matches on each page served at ``base``;
+    a RuntimeError naming the selector if the browser cannot parse it."""
+    counts = {}
+    with Browser(browser) as chrome:
+        for page in pages:
+            tab = chrome.open_tab(width=412, mobile=True)
+            chrome.load(tab, f"{base}/{page}")
+            try:
+                counts[page] = chrome.evaluate(tab[0], f"document.querySelectorAll({json.dumps(selector)}).length")
+            except RuntimeError as error:
+                raise RuntimeError(f"--hide {selector!r} is not a selector the browser takes: {str(error).splitlines()[0]}") from None
+            chrome.close_tab(tab)
+    return counts
+
+
 def run(url: str, browser: str, *, launcher_features: bool = False,
         cpu_slowdown: float | None = None) -> dict:
     """Lighthouse's JSON report (the "lhr") for one URL; ``cpu_slowdown``
@@ -177,6 +223,8 @@ def parser() -> argparse.ArgumentParser:
     True
     >>> parser().parse_args(["--calibrate"]).calibrate
     True
+    >>> parser().parse_args(["--hide", "mjx-container", "book/intro"]).hide
+    'mjx-container'
     """
     p = argparse.ArgumentParser(description="Lighthouse (mobile preset) on pages of the built book.")
     p.add_argument("pages", nargs="*", help="TOC entries such as book/map_ridge (default: every page)")
@@ -186,6 +234,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--calibrate", action="store_true",
                    help="slow the CPU down by what Lighthouse's calculator gives for this host's "
                         "benchmarkIndex (the median of 5 runs of Lighthouse's benchmark), not 4x")
+    p.add_argument("--hide", metavar="SELECTOR", default="",
+                   help="measure the pages with the elements SELECTOR matches set to display: none "
+                        "(sent and parsed, never laid out): where a page's time goes")
     return p
 
 
@@ -205,7 +256,19 @@ def main(argv: list[str]) -> int:
           f"RenderDocument {'off, as chrome-launcher sets it' if args.launcher_features else 'on'}",
           file=sys.stderr)
     slowdown = None
-    with serve(HTML, compress=compress) as base:
+    if args.hide:
+        print(f"hiding {args.hide!r} (display: none) on the pages measured", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp, \
+            serve(hidden_copy(HTML, pages, args.hide, Path(tmp)) if args.hide else HTML,
+                  compress=compress) as base:
+        if args.hide:
+            try:
+                counts = count_hidden(browser, base, pages, args.hide)
+            except RuntimeError as error:
+                print(error, file=sys.stderr)
+                return 2
+            for page, count in counts.items():
+                print(f"{page}: {count} elements match {args.hide!r}", file=sys.stderr)
         if args.calibrate:
             index = benchmark_index(browser)
             slowdown = calibrated_slowdown(index)
@@ -216,6 +279,8 @@ def main(argv: list[str]) -> int:
                                       cpu_slowdown=slowdown)))
             print(f"measured {page}", file=sys.stderr)
     print(table(rows))
+    if args.hide:
+        print(f"with {args.hide!r} hidden (display: none): not the page a reader gets")
     indexes = [r["benchmark"] for r in rows]
     print(f"host benchmarkIndex {min(indexes):.0f}-{max(indexes):.0f}; CPU slowdown "
           + (f"{slowdown:.2f}x (--calibrate)" if slowdown else
