@@ -27,9 +27,9 @@ the slowdown that Lighthouse's CPU-throttling calculator gives for this host
 instead (2.7x for a host of 1139). ``--hide SELECTOR`` measures where a page's
 time goes: each page is served from a copy of the build in which the elements
 that SELECTOR matches are ``display: none`` (still sent and parsed, never styled
-or laid out), so the score says what the page would get without them. One row per page: the four category
-scores, largest contentful paint, total blocking time, the bytes transferred
-(as sent) and the DOM size. The goal it measures: performance >= 90,
+or laid out), so the score says what the page would get without them. One row
+per page: the four category scores, largest contentful paint, total blocking
+time, the bytes transferred (as sent) and the DOM size. The goal it measures: performance >= 90,
 accessibility 100, best practices 100, SEO >= 95 on every page; pages that miss
 it are listed with the audits that cost them points. Timings are machine- and
 load-dependent: compare runs on one quiet machine, and never assert them.
@@ -154,9 +154,11 @@ def count_hidden(browser: str, base: str, pages: list[str], selector: str) -> di
             tab = chrome.open_tab(width=412, mobile=True)
             chrome.load(tab, f"{base}/{page}")
             try:
-                counts[page] = chrome.evaluate(tab[0], f"document.querySelectorAll({json.dumps(selector)}).length")
+                counts[page] = chrome.evaluate(
+                    tab[0], f"document.querySelectorAll({json.dumps(selector)}).length")
             except RuntimeError as error:
-                raise RuntimeError(f"--hide {selector!r} is not a selector the browser takes: {str(error).splitlines()[0]}") from None
+                why = str(error).splitlines()[0]
+                raise RuntimeError(f"--hide {selector!r} is not a selector the browser takes: {why}") from None
             chrome.close_tab(tab)
     return counts
 
