@@ -29,10 +29,11 @@ time goes: each page is served from a copy of the build in which the elements
 that SELECTOR matches are ``display: none`` (still sent and parsed, never styled
 or laid out), so the score says what the page would get without them. One row
 per page: the four category scores, largest contentful paint, total blocking
-time, the bytes transferred (as sent) and the DOM size. The goal it measures: performance >= 90,
-accessibility 100, best practices 100, SEO >= 95 on every page; pages that miss
-it are listed with the audits that cost them points. Timings are machine- and
-load-dependent: compare runs on one quiet machine, and never assert them.
+time, the bytes transferred (as sent) and the DOM size. The goal it measures:
+performance >= 90, accessibility 100, best practices 100, SEO >= 95 on every
+page; pages that miss it are listed with the audits that cost them points.
+Timings are machine- and load-dependent: compare runs on one quiet machine, and
+never assert them.
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for booktools
 from booktools import CHROMIUM_FLAGS, HTML, Browser, chromium, toc_files  # noqa: E402
-from page_weight import human, serve  # noqa: E402
+from page_weight import human, serve, visit  # noqa: E402
 
 LIGHTHOUSE = Path(__file__).resolve().parent / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 GOAL = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 95}
@@ -145,22 +146,18 @@ def hidden_copy(root: Path, pages: list[str], selector: str, into: Path) -> Path
     return site
 
 
-def count_hidden(browser: str, base: str, pages: list[str], selector: str) -> dict[str, int]:
-    """How many elements ``selector`` matches on each page served at ``base``;
-    a RuntimeError naming the selector if the browser cannot parse it."""
-    counts = {}
+def count_hidden(site: Path, pages: list[str], selector: str, *, browser: str) -> dict[str, int]:
+    """How many elements ``selector`` matches on each page of ``site``
+    (``page_weight.visit``); a RuntimeError naming the selector if the browser
+    cannot parse it."""
     with Browser(browser) as chrome:
-        for page in pages:
-            tab = chrome.open_tab(width=412, mobile=True)
-            chrome.load(tab, f"{base}/{page}")
-            try:
-                counts[page] = chrome.evaluate(
-                    tab[0], f"document.querySelectorAll({json.dumps(selector)}).length")
-            except RuntimeError as error:
-                why = str(error).splitlines()[0]
-                raise RuntimeError(f"--hide {selector!r} is not a selector the browser takes: {why}") from None
-            chrome.close_tab(tab)
-    return counts
+        try:
+            loads = visit(pages, root=site, browser=chrome,
+                          run=f"document.querySelectorAll({json.dumps(selector)}).length")
+        except RuntimeError as error:
+            why = str(error).splitlines()[0]
+            raise RuntimeError(f"--hide {selector!r} is not a selector the browser takes: {why}") from None
+    return {page: load.result for page, load in loads.items()}
 
 
 def run(url: str, browser: str, *, launcher_features: bool = False,
@@ -217,7 +214,8 @@ def table(rows: list[dict]) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: pages (TOC entries), ``--gzip``, ``--launcher-features``, ``--calibrate``.
+    """The command line: pages (TOC entries), ``--gzip``, ``--launcher-features``,
+    ``--calibrate``, ``--hide``.
 
     >>> parser().parse_args(["--gzip", "book/intro"]).pages
     ['book/intro']
@@ -258,28 +256,28 @@ def main(argv: list[str]) -> int:
           f"RenderDocument {'off, as chrome-launcher sets it' if args.launcher_features else 'on'}",
           file=sys.stderr)
     slowdown = None
-    if args.hide:
-        print(f"hiding {args.hide!r} (display: none) on the pages measured", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp, \
-            serve(hidden_copy(HTML, pages, args.hide, Path(tmp)) if args.hide else HTML,
-                  compress=compress) as base:
+    site = HTML
+    with tempfile.TemporaryDirectory() as tmp:
         if args.hide:
+            print(f"hiding {args.hide!r} (display: none) on the pages measured", file=sys.stderr)
+            site = hidden_copy(HTML, pages, args.hide, Path(tmp))
             try:
-                counts = count_hidden(browser, base, pages, args.hide)
+                counts = count_hidden(site, pages, args.hide, browser=browser)
             except RuntimeError as error:
                 print(error, file=sys.stderr)
                 return 2
             for page, count in counts.items():
                 print(f"{page}: {count} elements match {args.hide!r}", file=sys.stderr)
-        if args.calibrate:
-            index = benchmark_index(browser)
-            slowdown = calibrated_slowdown(index)
-            print(f"benchmarkIndex {index:.0f} (median of 5): CPU slowed down {slowdown:.2f}x, not 4x",
-                  file=sys.stderr)
-        for page in pages:
-            rows.append(row(page, run(f"{base}/{page}", browser, launcher_features=args.launcher_features,
-                                      cpu_slowdown=slowdown)))
-            print(f"measured {page}", file=sys.stderr)
+        with serve(site, compress=compress) as base:
+            if args.calibrate:
+                index = benchmark_index(browser)
+                slowdown = calibrated_slowdown(index)
+                print(f"benchmarkIndex {index:.0f} (median of 5): CPU slowed down {slowdown:.2f}x, not 4x",
+                      file=sys.stderr)
+            for page in pages:
+                rows.append(row(page, run(f"{base}/{page}", browser, launcher_features=args.launcher_features,
+                                          cpu_slowdown=slowdown)))
+                print(f"measured {page}", file=sys.stderr)
     print(table(rows))
     if args.hide:
         print(f"with {args.hide!r} hidden (display: none): not the page a reader gets")
